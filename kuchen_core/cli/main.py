@@ -1,0 +1,38 @@
+"""Top-level ``kuchen`` group; subcommands live in their own modules and register here."""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import KuchenError
+from .plugins_cmd import plugins_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="kuchen-core", prog_name="kuchen")
+def cli() -> None:
+    """Kuchen: learned pre- and post-processing that makes standard image codecs compress better.
+
+    Methods, codecs, metrics and backbones are plugins; `kuchen plugins` lists what is installed.
+    """
+
+
+cli.add_command(plugins_command)
+
+
+def main() -> None:
+    """Console-script entry: known errors become one clear line and exit code 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted!", err=True)
+        sys.exit(130)
+    except KuchenError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,117 @@
+"""The one image boundary: every file enters as ``uint8`` H×W×3 RGB and leaves as PNG/etc.
+
+Conversions happen here once (EXIF orientation, grayscale, palette, alpha, 16-bit, CMYK), so
+no plugin converts modes itself; corrupt, truncated and oversized files fail with the file's name.
+"""
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+from PIL import Image, ImageCms, ImageOps
+
+from .errors import ImageLoadError
+
+MAX_PIXELS_ENV = "KUCHEN_MAX_PIXELS"
+DEFAULT_MAX_PIXELS = 120_000_000  # a 100 MP camera frame fits; a decompression bomb does not
+BACKGROUND = (255, 255, 255)
+
+
+def max_pixels() -> int:
+    return int(os.environ.get(MAX_PIXELS_ENV, DEFAULT_MAX_PIXELS))
+
+
+def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
+    """Read an image file (or bytes) into a C-contiguous ``uint8`` H×W×3 RGB array."""
+    label = f"{len(source)} bytes" if isinstance(source, bytes) else str(getattr(source, "name", source))
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
+    limit = max_pixels()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(stream) as img:
+                width, height = img.size
+                if width * height > limit:
+                    raise ImageLoadError(
+                        f"{label}: {width}x{height} = {width * height} pixels exceeds the limit of {limit} "
+                        f"(set {MAX_PIXELS_ENV} to raise it)"
+                    )
+                img.load()
+                return to_rgb_array(img, background)
+    except ImageLoadError:
+        raise
+    except FileNotFoundError:
+        raise ImageLoadError(f"{label}: no such file") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise ImageLoadError(f"{label}: refused as a possible decompression bomb ({exc})") from None
+    except Image.UnidentifiedImageError:
+        raise ImageLoadError(f"{label}: not an image file Pillow can read (corrupt or unknown format)") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageLoadError(f"{label}: corrupt or truncated image ({exc})") from None
+
+
+def to_rgb_array(img: Image.Image, background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
+    """Normalise a loaded Pillow image: orientation, bit depth, colour model, alpha."""
+    img = ImageOps.exif_transpose(img)
+    if img.mode in {"I;16", "I;16B", "I;16L", "I;16N", "I", "F"}:
+        img = _sixteen_bit_to_l(img)
+    if img.mode == "CMYK":
+        img = _cmyk_to_rgb(img)
+    if img.mode == "P":
+        img = img.convert("RGBA" if "transparency" in img.info else "RGB")
+    if img.mode != "RGB":
+        if img.mode in {"LA", "La", "PA", "RGBA", "RGBa"}:
+            rgba = img.convert("RGBA")
+            canvas = Image.new("RGBA", rgba.size, background + (255,))
+            img = Image.alpha_composite(canvas, rgba)
+        img = img.convert("RGB")
+    return np.ascontiguousarray(np.asarray(img, dtype=np.uint8))
+
+
+def _sixteen_bit_to_l(img: Image.Image) -> Image.Image:
+    data = np.asarray(img).astype(np.float64)
+    if img.mode == "F":
+        scaled = np.clip(data, 0.0, 1.0) * 255.0 if data.max(initial=0.0) <= 1.0 else np.clip(data, 0, 255)
+    else:
+        scaled = np.clip(data, 0, 65535) / 257.0
+    return Image.fromarray(np.rint(scaled).astype(np.uint8), mode="L")
+
+
+def _cmyk_to_rgb(img: Image.Image) -> Image.Image:
+    """Use the embedded ICC profile when there is one (Photoshop CMYK), else Pillow's naive formula."""
+    profile = img.info.get("icc_profile")
+    if profile:
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError):
+            pass
+    return img.convert("RGB")
+
+
+def save_image(path: str | os.PathLike, image: np.ndarray) -> Path:
+    """Write an H×W×3 ``uint8`` array losslessly (format from the suffix, PNG by default), atomically."""
+    path = Path(path)
+    check_image(image)
+    fmt = Image.registered_extensions().get(path.suffix.lower(), "PNG")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        Image.fromarray(image, mode="RGB").save(tmp, format=fmt)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def check_image(image: np.ndarray) -> np.ndarray:
+    """Raise a clear error unless ``image`` follows the plugin-boundary convention."""
+    if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        desc = f"{image.dtype} {image.shape}" if isinstance(image, np.ndarray) else type(image).__name__
+        raise TypeError(f"expected a uint8 H×W×3 RGB array, got {desc}")
+    if image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f"image has no pixels: shape {image.shape}")
+    return image

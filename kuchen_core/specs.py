@@ -1,0 +1,60 @@
+"""Parse the text users write to name a plugin object: ``name``, ``name(key=value,...)``
+or ``name:value`` (the value goes to the first declared parameter, e.g. ``model:ckpt.safetensors``).
+
+Lists are comma-separated; commas inside parentheses belong to the parameters.
+"""
+from __future__ import annotations
+
+import re
+
+import attrs
+
+_SPEC = re.compile(r"^\s*(?P<name>[A-Za-z0-9_.\-]+)\s*(?:\((?P<args>.*)\)|:(?P<positional>.+))?\s*$", re.S)
+
+
+@attrs.frozen
+class PluginSpec:
+    name: str
+    params: dict[str, str] = attrs.field(factory=dict)
+    positional: str | None = None
+
+
+def parse_spec(text: str) -> PluginSpec:
+    """Parse one ``name(key=value,...)`` / ``name:value`` / ``name`` spec."""
+    match = _SPEC.match(text)
+    if not match:
+        raise ValueError(f"cannot parse {text!r}: expected name, name(key=value,...) or name:value")
+    params: dict[str, str] = {}
+    for item in _split_top_level(match["args"] or ""):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"cannot parse parameter {item!r} in {text!r}: expected key=value")
+        params[key.strip()] = value.strip()
+    positional = match["positional"].strip() if match["positional"] else None
+    return PluginSpec(match["name"].lower(), params, positional)
+
+
+def split_specs(text: str) -> list[str]:
+    """Split ``a,b(k=1,j=2),c`` into its specs; ``none`` or an empty string is an empty list."""
+    items = _split_top_level(text)
+    return [] if items == ["none"] else items
+
+
+def _split_top_level(text: str) -> list[str]:
+    items, depth, current = [], 0, []
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                raise ValueError(f"unbalanced parentheses in {text!r}")
+        if char == "," and depth == 0:
+            items.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    if depth:
+        raise ValueError(f"unbalanced parentheses in {text!r}")
+    items.append("".join(current).strip())
+    return [item for item in items if item]

@@ -1,0 +1,41 @@
+"""Testing kit for Kuchen and its plugin authors.
+
+- ``registered(*plugins)``: a context manager making a fresh registry of in-process plugin
+  objects the current one, so a test needs nothing installed;
+- pytest fixtures (auto-loaded through the ``pytest11`` entry point): ``fresh_registry`` and
+  ``kuchen_register``;
+- contract checks (``check_codec`` …) and ready-made pytest classes (``CodecContract`` …)
+  that a plugin author subclasses to test a plugin against the rules every plugin must keep.
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Iterator
+
+from ..registry import Registry, use_registry
+from .contracts import (
+    BackboneContract,
+    CodecContract,
+    MethodContract,
+    MetricContract,
+    check_backbone,
+    check_codec,
+    check_method,
+    check_metric,
+    jpeg_ladder,
+    sample_photo,
+)
+
+
+@contextlib.contextmanager
+def registered(*plugins: Any, installed: bool = False, strict: bool = False) -> Iterator[Registry]:
+    """Register plugin objects (modules or instances with ``@hookimpl`` functions) for a ``with`` block."""
+    registry = Registry.from_plugins(*plugins, installed=installed, strict=strict)
+    with use_registry(registry):
+        yield registry
+
+
+__all__ = [
+    "BackboneContract", "CodecContract", "MethodContract", "MetricContract", "check_backbone", "check_codec",
+    "check_method", "check_metric", "jpeg_ladder", "registered", "sample_photo",
+]
