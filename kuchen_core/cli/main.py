@@ -6,6 +6,9 @@ import sys
 import click
 
 from ..errors import KuchenError
+from .compress_cmd import compress_command
+from .decode_cmd import decode_command
+from .methods_cmd import methods_group
 from .plugins_cmd import plugins_command
 
 
@@ -19,6 +22,9 @@ def cli() -> None:
 
 
 cli.add_command(plugins_command)
+cli.add_command(compress_command)
+cli.add_command(decode_command)
+cli.add_command(methods_group)
 
 
 def main() -> None:

@@ -1,0 +1,99 @@
+"""Helpers the file-processing commands share: input expansion, plugin lists, per-file
+failure isolation with a progress bar, collision-free atomic output files."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import attrs
+import click
+
+from ..errors import KuchenError
+from ..registry import get_registry
+from ..specs import split_specs
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".ppm", ".pgm", ".gif", ".heic", ".heif", ".avif", ".jxl"}
+
+
+def expand_inputs(paths: Iterable[str]) -> list[Path]:
+    """Files as given; folders contribute their image files (sorted, non-recursive)."""
+    files: list[Path] = []
+    for text in paths:
+        path = Path(text)
+        if path.is_dir():
+            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()))
+        else:
+            files.append(path)
+    if not files:
+        raise click.UsageError("no input images found")
+    return files
+
+
+def build_list(kind: str, text: str | None) -> list[Any]:
+    """Objects for a comma-separated spec list such as ``detail,nlmeans(h=5)``; errors become usage errors."""
+    try:
+        return [get_registry().create(kind, spec) for spec in split_specs(text or "")]
+    except (KuchenError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{'pre' if kind == 'method' else kind}") from None
+
+
+def build_one(kind: str, text: str) -> Any:
+    try:
+        return get_registry().create(kind, text)
+    except (KuchenError, ValueError) as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{kind}") from None
+
+
+def output_paths(inputs: Sequence[Path], out_dir: Path, suffix: str) -> list[Path]:
+    """``out_dir/<stem><suffix>`` per input; repeated stems get ``-2``, ``-3`` … instead of overwriting."""
+    seen: dict[str, int] = {}
+    paths = []
+    for path in inputs:
+        count = seen[path.stem] = seen.get(path.stem, 0) + 1
+        stem = path.stem if count == 1 else f"{path.stem}-{count}"
+        paths.append(out_dir / f"{stem}{suffix}")
+    return paths
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@attrs.frozen
+class FileOutcome:
+    path: Path
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def process_files(
+    files: Sequence[Path], work: Callable[[Path], dict[str, Any]], description: str, quiet: bool
+) -> list[FileOutcome]:
+    """Run ``work`` per file; a failing file is recorded and the rest still run."""
+    from tqdm import tqdm
+
+    outcomes = []
+    bar = tqdm(files, desc=description, unit="img", disable=quiet or len(files) < 2, leave=False)
+    for path in bar:
+        try:
+            outcomes.append(FileOutcome(path, result=work(path)))
+        except Exception as exc:  # one bad file or plugin error must not stop the batch
+            outcomes.append(FileOutcome(path, error=f"{type(exc).__name__}: {exc}"))
+            bar.write(click.style(f"skipped {path}: {exc}", fg="red"), file=sys.stderr)
+    return outcomes
+
+
+def report_failures(outcomes: Sequence[FileOutcome]) -> None:
+    """Exit non-zero, with a count, when any file failed."""
+    failed = [o for o in outcomes if o.error]
+    if failed:
+        click.echo(f"{len(failed)} of {len(outcomes)} file(s) failed", err=True)
+        raise SystemExit(1)

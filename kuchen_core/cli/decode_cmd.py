@@ -1,0 +1,48 @@
+"""``kuchen decode``: turn compressed files back into PNGs, optionally through post-filters."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..images import save_image
+from ..pipeline import apply_methods
+from ..registry import get_registry
+from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures
+
+
+def codec_for_suffix(suffix: str) -> Any:
+    """The one installed codec writing files with this suffix, or a clear error."""
+    registry = get_registry()
+    suffix = {".jpeg": ".jpg", ".heif": ".heic"}.get(suffix.lower(), suffix.lower())
+    matches = [e.name for e in registry.entries("codec") if e.cls.info.extension == suffix]
+    if len(matches) != 1:
+        found = f"several codecs write {suffix}: {', '.join(matches)}" if matches else f"no installed codec writes {suffix}"
+        raise click.UsageError(f"{found}; choose one with --codec")
+    return registry.create("codec", matches[0])
+
+
+@click.command("decode")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path())
+@click.option("--codec", "codec_spec", default=None, help="Codec to decode with [default: from the file suffix].")
+@click.option("--post", default="none", show_default=True, help="Comma-separated methods applied after decoding.")
+@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the decoded PNG files.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool) -> None:
+    """Decode compressed INPUTS (files or folders) to lossless PNG, optionally post-filtered."""
+    files = expand_inputs(inputs)
+    post_methods = build_list("method", post)
+    fixed = build_one("codec", codec_spec) if codec_spec else None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    targets = dict(zip(files, output_paths(files, out_dir, ".png")))
+
+    def work(path: Path) -> dict[str, Any]:
+        codec = fixed or codec_for_suffix(path.suffix)
+        image = apply_methods(codec.decode(path.read_bytes()), post_methods)
+        save_image(targets[path], image)
+        click.echo(f"{path} -> {targets[path]} ({image.shape[1]}x{image.shape[0]}, {codec.name})")
+        return {"output": str(targets[path])}
+
+    report_failures(process_files(files, work, "decode", quiet))
