@@ -1,0 +1,65 @@
+"""Lossy WebP as a Kuchen codec, through the libwebp that Pillow's wheels carry.
+
+Only the lossy (VP8) mode is offered: Kuchen's pre-processing trades quality for bits, which
+lossless WebP cannot do. libwebp is single-threaded unless asked otherwise, so bytes are
+the same on every machine.
+"""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import PIL
+from PIL import Image, features
+
+from kuchen_core import Codec, CodecInfo, Param, check_image
+
+MAX_SIDE = 16383  # the WebP bitstream stores width and height in 14 bits
+
+
+class WebpCodec(Codec):
+    """libwebp's lossy encoder at a quality and an effort ("method"); reads any WebP back as RGB."""
+
+    info = CodecInfo(
+        name="webp",
+        description="lossy WebP (VP8 intra) via libwebp (Pillow)",
+        extension=".webp",
+        quality_range=(0, 100),
+        higher_quality_is_better=True,
+        params=(
+            Param("method", 4, "encoder effort: 0 is fastest, 6 slowest and smallest", minimum=0, maximum=6),
+        ),
+    )
+
+    def encode(self, image: np.ndarray, quality: int) -> bytes:
+        check_image(image)
+        quality = self.check_quality(quality)
+        height, width = image.shape[:2]
+        if max(height, width) > MAX_SIDE:
+            raise ValueError(f"webp: images are limited to {MAX_SIDE} pixels a side, got {width}x{height}")
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(buffer, format="WEBP", quality=quality, method=self.params["method"])
+        return buffer.getvalue()
+
+    def decode(self, data: bytes) -> np.ndarray:
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"webp: decode expects bytes, got {type(data).__name__}")
+        try:
+            with Image.open(io.BytesIO(data), formats=["WEBP"]) as img:
+                img.load()
+                rgb = img if img.mode == "RGB" else img.convert("RGB")
+                return np.array(rgb, dtype=np.uint8)
+        except Image.UnidentifiedImageError:
+            raise ValueError(f"webp: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:12]))}") from None
+        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+            raise ValueError(f"webp: cannot decode {len(data)} bytes: corrupt or truncated WebP ({exc})") from None
+
+    def library_versions(self) -> dict[str, str]:
+        return {"pillow": PIL.__version__, "libwebp": features.version("webp") or "unknown"}
+
+
+def _why_unreadable(head: bytes) -> str:
+    """Tell a damaged WebP from bytes that never were one: a WebP is a RIFF container of type WEBP."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "corrupt or truncated WebP (libwebp could not parse its chunks)"
+    return "not a WebP file (no RIFF/WEBP header at the start)"
