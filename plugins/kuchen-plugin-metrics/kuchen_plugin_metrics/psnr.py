@@ -1,0 +1,55 @@
+"""PSNR over RGB and over BT.601 luma: the codec community's baseline fidelity numbers."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from kuchen_core import Metric, MetricInfo, check_image
+
+from .color import luma
+
+MAX_DB = 100.0  # identical images have infinite PSNR; a finite cap keeps results JSON- and mean-friendly
+
+
+def psnr(distorted: np.ndarray, reference: np.ndarray, peak: float = 255.0) -> float:
+    """10·log10(peak² / MSE) in dB over all samples, capped at ``MAX_DB`` (identical images give the cap)."""
+    mse = float(np.mean((distorted.astype(np.float64) - reference.astype(np.float64)) ** 2))
+    if mse == 0.0:
+        return MAX_DB
+    return min(MAX_DB, 10.0 * math.log10(peak * peak / mse))
+
+
+class PsnrMetric(Metric):
+    """PSNR of the RGB samples (one MSE over the three channels)."""
+
+    info = MetricInfo(
+        name="psnr",
+        description="peak signal-to-noise ratio over RGB in dB (identical images: capped at 100 dB)",
+        needs_reference=True,
+        higher_is_better=True,
+        range=(0.0, MAX_DB),
+    )
+
+    def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
+        reference = self.require_reference(check_image(distorted), reference)
+        return psnr(distorted, check_image(reference))
+
+    def library_versions(self) -> dict[str, str]:
+        return {"numpy": np.__version__}
+
+
+class PsnrYMetric(PsnrMetric):
+    """PSNR of BT.601 full-range luma, unrounded: chroma errors only count through Y."""
+
+    info = MetricInfo(
+        name="psnr-y",
+        description="PSNR of BT.601 full-range luma (Y = 0.299 R + 0.587 G + 0.114 B) in dB, capped at 100 dB",
+        needs_reference=True,
+        higher_is_better=True,
+        range=(0.0, MAX_DB),
+    )
+
+    def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
+        reference = self.require_reference(check_image(distorted), reference)
+        return psnr(luma(distorted), luma(check_image(reference)))
