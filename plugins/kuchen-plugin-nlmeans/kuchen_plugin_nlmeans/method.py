@@ -22,7 +22,10 @@ class NlMeansMethod(Method):
             Param("h", 3.0, "luminance filter strength: higher removes more noise and more detail", minimum=0.0),
             Param("h_color", 3.0, "the same for the colour (a*, b*) components", minimum=0.0),
             Param("template_window", 7, "odd side in pixels of the patches compared", minimum=1),
-            Param("search_window", 21, "odd side in pixels of the area searched for similar patches (larger is slower)", minimum=1),
+            Param(
+                "search_window", 21, "odd side in pixels of the area searched for similar patches (larger is slower)",
+                minimum=1,
+            ),
         ),
     )
 
