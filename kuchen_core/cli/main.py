@@ -8,6 +8,7 @@ import click
 from ..errors import KuchenError
 from .compress_cmd import compress_command
 from .decode_cmd import decode_command
+from .label_cmd import label_command
 from .methods_cmd import methods_group
 from .plugins_cmd import plugins_command
 
@@ -25,6 +26,7 @@ cli.add_command(plugins_command)
 cli.add_command(compress_command)
 cli.add_command(decode_command)
 cli.add_command(methods_group)
+cli.add_command(label_command)
 
 
 def main() -> None:

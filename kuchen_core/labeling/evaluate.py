@@ -1,0 +1,266 @@
+"""Label one image (one task): every group through codec and metrics, scored, the winner saved.
+
+Work is shared along the prefix tree of the groups (A→B starts from A's output), so each
+distinct prefix is applied once per image; only the current path of the tree and the
+candidates' pre-codec images (up to a memory budget) are held. Each finished
+(group, quality) result goes to the content cache at once, so a killed run loses at most the
+evaluations in flight; a failure is recorded for its (group, quality) and never cached.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from ..images import load_image, save_image
+from ..pipeline import apply_methods, encode_and_measure
+from .cache import ContentCache
+from .errors import LabelConfigError
+from .groups import Group, children
+from .inputs import InputImage
+from .plan import LabelPlan, plugin_registry, provenance
+from .scoring import scores, winner
+
+RETAIN_BYTES = 256 * 2**20  # pre-codec images kept per image so the winner needs no recomputation
+
+
+@attrs.frozen
+class ImageTask:
+    plan: LabelPlan
+    index: int
+    image: InputImage
+
+
+@attrs.frozen
+class ImageOutcome:
+    """What a worker sends back: small; the full manifest row stays in the cache under ``record_key``."""
+
+    index: int
+    name: str
+    record_key: str | None = None
+    winners: dict[int, str | None] = attrs.field(factory=dict)
+    computed: int = 0
+    cached: int = 0
+    applications: int = 0
+    failures: tuple[tuple[str, int, str], ...] = ()
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@attrs.frozen
+class Toolkit:
+    methods: tuple[Any, ...]
+    codec: Any
+    metrics: tuple[Any, ...]
+
+
+_toolkits: dict[str, Toolkit] = {}
+
+
+def toolkit(plan: LabelPlan) -> Toolkit:
+    """The plan's plugin objects, built once per process and checked against the plan's provenance."""
+    key = plan.key
+    if key not in _toolkits:
+        registry = plugin_registry(plan.plugin_modules)
+        components = [*plan.methods, plan.codec, *(m.component for m in plan.metrics)]
+        objects = []
+        for component in components:
+            obj = registry.create(component.kind, component.spec)
+            found = provenance(registry, component.kind, obj)
+            if found != component.provenance:
+                raise LabelConfigError(
+                    f"this worker's {component.kind} {component.label!r} is {found}, but the run was planned "
+                    f"with {component.provenance}; install the same plugin versions on every worker"
+                )
+            objects.append(obj)
+        n = len(plan.methods)
+        _toolkits[key] = Toolkit(tuple(objects[:n]), objects[n], tuple(objects[n + 1:]))
+    return _toolkits[key]
+
+
+def label_image(task: ImageTask) -> ImageOutcome:
+    """Label one image; any error is returned in the outcome, never raised, so the run goes on."""
+    start = time.perf_counter()
+    try:
+        return _ImageLabeler(task).run(start)
+    except Exception as exc:  # an unreadable image, a label that cannot be written, a broken plugin
+        return ImageOutcome(task.index, task.image.name, error=f"{type(exc).__name__}: {exc}",
+                            seconds=time.perf_counter() - start)
+
+
+class _ImageLabeler:
+    def __init__(self, task: ImageTask) -> None:
+        self.task = task
+        self.plan = task.plan
+        self.cache = ContentCache(self.plan.cache_dir)
+        self.keys: dict[tuple[int, int], str] = {}
+        self.results: dict[tuple[int, int], dict[str, Any] | None] = {}
+        self.failures: dict[tuple[int, int], str] = {}
+        self.retained: dict[int, np.ndarray] = {}
+        self.retained_bytes = 0
+        self.computed = 0
+        self.applications = 0
+
+    def run(self, start: float) -> ImageOutcome:
+        plan, image_info = self.plan, self.task.image
+        tools = toolkit(plan)
+        data = Path(image_info.path).read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        record_key = plan.record_key(sha, image_info.name, image_info.label_rel)
+        record = self.cache.get(record_key)
+        if record is not None and _intact(record, plan):
+            total = len(plan.groups) * len(plan.qualities)
+            return ImageOutcome(self.task.index, image_info.name, record_key, _winners(record), cached=total,
+                                seconds=time.perf_counter() - start)
+
+        image = load_image(data)
+        self.keys = {(g, q): plan.result_key(sha, group, q) for g, group in enumerate(plan.groups) for q in plan.qualities}
+        self.results = {slot: self.cache.get(key) for slot, key in self.keys.items()}
+        cached = sum(r is not None for r in self.results.values())
+        self._evaluate_missing(tools, image)
+        row = self._row(tools, image, sha)
+        self.cache.put(record_key, row)
+        return ImageOutcome(
+            self.task.index, image_info.name, record_key, _winners(row), self.computed, cached, self.applications,
+            tuple((plan.group_name(plan.groups[g]), q, error) for (g, q), error in sorted(self.failures.items())),
+            seconds=time.perf_counter() - start,
+        )
+
+    # -- evaluation along the prefix tree ---------------------------------------------------
+
+    def _evaluate_missing(self, tools: Toolkit, image: np.ndarray) -> None:
+        missing = {g for (g, _), result in self.results.items() if result is None}
+        if not missing:
+            return
+        index = {self.plan.groups[g]: g for g in missing}
+        tree = children(index)
+
+        def walk(prefix: Group, processed: np.ndarray, elapsed: float) -> None:
+            if prefix in index:
+                self._evaluate_group(tools, image, index[prefix], processed, elapsed)
+            for method_index in tree.get(prefix, []):
+                child = prefix + (method_index,)
+                begin = time.perf_counter()
+                try:
+                    out = apply_methods(processed, [tools.methods[method_index]])
+                except Exception as exc:  # fails every group below this prefix, only those
+                    label = self.plan.methods[method_index].label
+                    self._fail_below(child, index, f"method {label!r}: {type(exc).__name__}: {exc}")
+                    continue
+                finally:
+                    self.applications += 1
+                walk(child, out, elapsed + time.perf_counter() - begin)
+
+        walk((), image, 0.0)
+
+    def _fail_below(self, prefix: Group, index: dict[Group, int], error: str) -> None:
+        for group, g in index.items():
+            if group[: len(prefix)] == prefix:
+                for q in self.plan.qualities:
+                    if self.results[(g, q)] is None:
+                        self.failures[(g, q)] = error
+
+    def _evaluate_group(self, tools: Toolkit, image: np.ndarray, g: int, processed: np.ndarray, elapsed: float) -> None:
+        self._retain(g, processed)
+        pixels = hashlib.sha256(processed.tobytes()).hexdigest()[:16]
+        for q in self.plan.qualities:
+            if self.results[(g, q)] is not None:
+                continue
+            try:
+                result = encode_and_measure(processed, tools.codec, q)
+                begin = time.perf_counter()
+                quality = {}
+                for use, metric in zip(self.plan.metrics, tools.metrics):
+                    value = float(metric.score(result.decoded, image if use.use_reference else None))
+                    if not math.isfinite(value):
+                        raise ValueError(f"metric {use.component.label!r} returned {value}")
+                    quality[use.component.label] = value
+                timings = {"methods": elapsed, **result.timings, "metrics": time.perf_counter() - begin}
+            except Exception as exc:
+                self.failures[(g, q)] = f"{type(exc).__name__}: {exc}"
+                continue
+            entry = {"bpp": result.bpp, "bytes": result.n_bytes, "quality": quality, "pixels": pixels,
+                     "timings": {k: round(v, 6) for k, v in timings.items()}}
+            self.cache.put(self.keys[(g, q)], entry)
+            self.results[(g, q)] = entry
+            self.computed += 1
+
+    def _retain(self, g: int, processed: np.ndarray) -> None:
+        if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
+            self.retained[g] = processed
+            self.retained_bytes += processed.nbytes
+
+    # -- scoring, labels and the manifest row -------------------------------------------------
+
+    def _row(self, tools: Toolkit, image: np.ndarray, sha: str) -> dict[str, Any]:
+        plan = self.plan
+        per_quality = []
+        for q in plan.qualities:
+            ok = [g for g in range(len(plan.groups)) if self.results[(g, q)] is not None]
+            entries: dict[int, dict[str, Any]] = {
+                g: {"group": plan.group_name(plan.groups[g]), "error": self.failures[(g, q)]}
+                for g in range(len(plan.groups)) if g not in ok
+            }
+            best = None
+            if ok:
+                results = [self.results[(g, q)] for g in ok]
+                labels = [use.component.label for use in plan.metrics]
+                total, z_quality, z_bpp = scores(
+                    [[r["quality"][label] for r in results] for label in labels],
+                    [r["bpp"] for r in results],
+                    [use.weight for use in plan.metrics],
+                    [use.higher_is_better for use in plan.metrics],
+                    plan.rate_weight,
+                )
+                for j, g in enumerate(ok):
+                    entries[g] = {
+                        "group": plan.group_name(plan.groups[g]), **results[j],
+                        "z_quality": {label: z[j] for label, z in zip(labels, z_quality)},
+                        "z_bpp": z_bpp[j], "score": total[j],
+                    }
+                best = ok[winner(total)]
+            per_quality.append({
+                "codec": plan.codec.label, "quality": q,
+                "winner": plan.group_name(plan.groups[best]) if best is not None else None,
+                **self._write_label(tools, image, best, q),
+                "groups": [entries[g] for g in range(len(plan.groups))],
+            })
+        return {"image": self.task.image.name, "sha256": sha, "height": image.shape[0], "width": image.shape[1],
+                "results": per_quality, "failed": len(self.failures)}
+
+    def _write_label(self, tools: Toolkit, image: np.ndarray, g: int | None, quality: int) -> dict[str, Any]:
+        if g is None:
+            return {"label": None, "label_sha256": None}
+        processed = self.retained.get(g)
+        if processed is None:  # the winner came from the cache, or did not fit the memory budget
+            processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
+            self.applications += len(self.plan.groups[g])
+            self.retained[g] = processed
+        path = self.plan.label_path(quality, self.task.image.label_rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_image(path, processed)
+        return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
+
+
+def _file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _intact(record: dict[str, Any], plan: LabelPlan) -> bool:
+    """A finished row with every label file present and unchanged."""
+    if record.get("failed"):
+        return False
+    for result in record.get("results", []):
+        path = Path(plan.output) / result["label"]
+        if not path.is_file() or _file_sha(path) != result["label_sha256"]:
+            return False
+    return True
+
+
+def _winners(record: dict[str, Any]) -> dict[int, str | None]:
+    return {result["quality"]: result["winner"] for result in record["results"]}
