@@ -14,6 +14,7 @@ from PIL import Image, features
 from kuchen_core import Codec, CodecInfo, Param, check_image
 
 JPEG_MAGIC = b"\xff\xd8\xff"
+MAX_SIDE = 65500  # libjpeg's JPEG_MAX_DIMENSION; the format itself stores 16-bit sizes
 
 
 class JpegCodec(Codec):
@@ -38,6 +39,9 @@ class JpegCodec(Codec):
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
         check_image(image)
+        height, width = image.shape[:2]
+        if max(height, width) > MAX_SIDE:
+            raise ValueError(f"jpeg: images are limited to {MAX_SIDE} pixels a side, got {width}x{height}")
         buffer = io.BytesIO()
         Image.fromarray(image).save(
             buffer,

@@ -97,6 +97,11 @@ def test_decode_reads_grayscale_jpeg_from_other_tools_as_rgb():
     assert decoded.shape == (5, 9, 3) and (decoded == 128).all()
 
 
+def test_images_wider_than_libjpeg_allows_get_a_clear_error():
+    with pytest.raises(ValueError, match="limited to 65500 pixels a side, got 65501x1"):
+        make().encode(np.zeros((1, 65501, 3), np.uint8), 50)
+
+
 @pytest.mark.parametrize(
     ("bad", "reason"),
     [
