@@ -1,0 +1,75 @@
+"""jpegli as a Kuchen codec: Google's libjpeg-compatible encoder that writes smaller JPEGs at the
+same visual quality, through PyPI's ``pyjpegli`` (imported only when the codec runs).
+
+Its files are plain JPEGs, so they are decoded by Pillow's libjpeg-turbo — what browsers and
+viewers use — rather than by jpegli's own (more precise) decoder: the quality a user sees is
+the quality we measure.
+"""
+from __future__ import annotations
+
+import io
+from types import ModuleType
+
+import numpy as np
+import PIL
+from PIL import Image, features
+
+from kuchen_core import Codec, CodecInfo, check_image
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+MAX_SIDE = 65500  # jpegli's (and libjpeg's) JPEG_MAX_DIMENSION
+
+
+class JpegliCodec(Codec):
+    """jpegli at a libjpeg-style quality (baseline, 4:2:0, as pyjpegli writes); decoded by libjpeg-turbo."""
+
+    info = CodecInfo(
+        name="jpegli",
+        description="JPEG written by Google's jpegli (pyjpegli), decoded by libjpeg-turbo (Pillow)",
+        extension=".jpg",
+        quality_range=(1, 100),
+        higher_quality_is_better=True,
+    )
+
+    def encode(self, image: np.ndarray, quality: int) -> bytes:
+        check_image(image)
+        quality = self.check_quality(quality)
+        height, width = image.shape[:2]
+        if max(height, width) > MAX_SIDE:
+            raise ValueError(f"jpegli: images are limited to {MAX_SIDE} pixels a side, got {width}x{height}")
+        return _pyjpegli().encode(np.ascontiguousarray(image), width, height, quality)
+
+    def decode(self, data: bytes) -> np.ndarray:
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise TypeError(f"jpegli: decode expects bytes, got {type(data).__name__}")
+        try:
+            with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
+                img.load()
+                rgb = img if img.mode == "RGB" else img.convert("RGB")
+                return np.array(rgb, dtype=np.uint8)
+        except Image.UnidentifiedImageError:
+            raise ValueError(f"jpegli: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:3]))}") from None
+        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+            raise ValueError(f"jpegli: cannot decode {len(data)} bytes: corrupt or truncated JPEG ({exc})") from None
+
+    def library_versions(self) -> dict[str, str]:
+        versions = {"pyjpegli": _pyjpegli().__version__, "pillow": PIL.__version__}
+        turbo = features.version("libjpeg_turbo")
+        versions["libjpeg-turbo" if turbo else "libjpeg"] = turbo or features.version("jpg") or "unknown"
+        return versions
+
+
+def _why_unreadable(head: bytes) -> str:
+    """Tell a damaged JPEG from bytes that never were one: every JPEG starts with SOI + a marker."""
+    if head == JPEG_MAGIC:
+        return "corrupt or truncated JPEG (Pillow could not parse its headers)"
+    return "not a JPEG file (no FF D8 FF start-of-image marker)"
+
+
+def _pyjpegli() -> ModuleType:
+    """pyjpegli, imported when a codec runs, or a clear error saying what to install."""
+    try:
+        import pyjpegli
+    except ImportError as exc:
+        raise RuntimeError(f"jpegli: needs pyjpegli ({exc}); install it: pip install 'pyjpegli>=0.3'") from None
+    return pyjpegli
