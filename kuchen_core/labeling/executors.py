@@ -154,12 +154,12 @@ def _distributed() -> Any:
 class DaskExecutor(Executor):
     """Tasks on a Dask cluster: the scheduler at ``address``, or a ``LocalCluster`` of ``jobs`` workers."""
 
-    def __init__(self, address: str | None = None, jobs: int | None = None) -> None:
+    def __init__(self, address: str | None = None, jobs: int | None = None, connect_timeout: float = 10.0) -> None:
         distributed = _distributed()
         self._cluster = None
         if address:
             try:
-                self._client = distributed.Client(address, timeout="10s", set_as_default=False)
+                self._client = distributed.Client(address, timeout=connect_timeout, set_as_default=False)
             except (OSError, TimeoutError) as exc:
                 raise ExecutorError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
             where = address
