@@ -167,7 +167,9 @@ def table(rows: Sequence[dict[str, Any]], max_ratio: float) -> str:
 def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")), "unknown CPU")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{model}, {cores} cores usable, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    load = f", 1-min load average {os.getloadavg()[0]:.1f} incl. this run" if hasattr(os, "getloadavg") else ""
+    return (f"{model}, {cores} cores usable, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}{load}")
 
 
 def _cpuinfo() -> list[str]:
