@@ -42,6 +42,10 @@ def test_defaults_follow_the_paper():
     assert cfg.cache_dir.as_posix() == "out/cache"
 
 
+def test_a_pool_of_one_defaults_to_groups_of_one():
+    assert config(pool__methods=["tblur"]).max_group_size == 1
+
+
 def test_several_qualities_and_output_override():
     cfg = parse_config({**BASE, "codec": {"name": "tjpeg", "quality": [30, 60]}}, output="elsewhere")
     assert cfg.qualities == (30, 60) and cfg.output.as_posix() == "elsewhere"

@@ -91,7 +91,7 @@ def parse_config(data: Mapping[str, Any], output: str | os.PathLike | None = Non
     methods = _str_list(pool, "methods", "pool.methods", required=True)
     if not methods:
         raise LabelConfigError("pool.methods must name at least one method")
-    max_group_size = _get(pool, "max_group_size", int, "pool.max_group_size", 2)
+    max_group_size = _get(pool, "max_group_size", int, "pool.max_group_size", min(2, len(methods)))
     if not 1 <= max_group_size <= len(methods):
         raise LabelConfigError(
             f"pool.max_group_size must be between 1 and the number of methods ({len(methods)}), got {max_group_size}"
