@@ -1,6 +1,7 @@
 """Algorithm 1 end to end, in-process (``--jobs 1``), with the fast plugins of label_fakes."""
 import json
 
+import attrs
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -9,7 +10,7 @@ from PIL import Image
 import label_fakes
 from kuchen_core import Registry, apply_methods, load_image
 from kuchen_core.cli import cli
-from kuchen_core.labeling import evaluate, read_manifest
+from kuchen_core.labeling import ImageTask, build_plan, discover, evaluate, label_image, load_config, read_manifest
 from kuchen_core.labeling.scoring import zscores
 
 POOL4 = ("tblur", "tbright", "tposter", "tflip")
@@ -186,3 +187,28 @@ def test_without_memory_for_candidates_the_winner_is_recomputed_identically(work
     assert result.exit_code == 0
     assert 2 * 16 <= calls("apply") <= 2 * 18  # the winner's chain again, at most K applications
     assert {p.name: p.read_bytes() for p in (workdir / "out/labels/q40").iterdir()} == labels
+
+
+def test_corrupt_cache_records_are_misses_and_are_rewritten(workdir):
+    label_fakes.make_images(workdir / "in", 1)
+    assert label(workdir).exit_code == 0
+    before = label_fakes.without_timings(read_manifest("out"))
+    records = sorted((workdir / "out" / "cache").glob("??/*.json"))
+    for record in records:
+        record.write_text('{"bpp": 0.5, "qual')  # as if torn by something other than our atomic writes
+    assert label(workdir).exit_code == 0
+    assert calls("encode") == 10
+    assert all(isinstance(json.loads(record.read_text()), dict) for record in records)
+    assert label_fakes.without_timings(read_manifest("out")) == before
+
+
+def test_a_worker_with_other_plugin_versions_refuses_to_label(workdir, kuchen_register):
+    kuchen_register(label_fakes)
+    label_fakes.make_images(workdir / "in", 1)
+    (workdir / "pool.toml").write_text(label_fakes.config_text("in/*.png", "out", modules=()))
+    config = load_config("pool.toml")
+    plan = build_plan(config)
+    planned = plan.codec.provenance.replace('"version":null', '"version":"0.9"')
+    older = attrs.evolve(plan, codec=attrs.evolve(plan.codec, provenance=planned))
+    outcome = label_image(ImageTask(older, 0, discover(config)[0]))
+    assert outcome.record_key is None and "install the same plugin versions on every worker" in outcome.error
