@@ -11,6 +11,7 @@ from .decode_cmd import decode_command
 from .label_cmd import label_command
 from .methods_cmd import methods_group
 from .plugins_cmd import plugins_command
+from .train_cmd import train_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -27,6 +28,7 @@ cli.add_command(compress_command)
 cli.add_command(decode_command)
 cli.add_command(methods_group)
 cli.add_command(label_command)
+cli.add_command(train_command)
 
 
 def main() -> None:

@@ -1,0 +1,45 @@
+"""``kuchen train``: fit a backbone from a TOML config; resumes when its output folder has a snapshot."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+
+@click.command("train")
+@click.argument("config_path", metavar="CONFIG", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", default=None, help="Output folder [default: the config's [train] out].")
+@click.option("--epochs", type=int, default=None, help="Override [train] epochs.")
+@click.option("--max-steps", type=int, default=None, help="Stop after this many optimizer steps in all.")
+@click.option("--device", default=None, help="auto, cpu, cuda or cuda:N [default: auto].")
+@click.option("--threads", type=int, default=None, help="CPU threads for torch.")
+@click.option("--seed", type=int, default=None, help="Override [train] seed.")
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def train_command(config_path: Path, out: str | None, epochs: int | None, max_steps: int | None, device: str | None,
+                  threads: int | None, seed: int | None, quiet: bool, as_json: bool) -> None:
+    """Train a backbone on (input, target) pairs described by CONFIG (TOML).
+
+    \b
+    [model] backbone = "unet(width=32)"        any registered backbone spec
+    [data]  source = "codec" | "manifest" | "pairs" and its keys; [data.val] optional
+    [train] patch_width/patch_height/stride/batch/lr/loss/epochs/... (paper defaults)
+
+    Writes best.safetensors + best.json (the checkpoint to use as `model:OUT/best.safetensors`),
+    history.jsonl and summary.json. Killed runs continue from their last snapshot when started
+    again with the same config and --out. Under torchrun every process trains a shard (DDP).
+    """
+    from ..training import load_train_config, train
+
+    overrides = {"out": str(Path(out).resolve()) if out else None, "epochs": epochs, "max_steps": max_steps,
+                 "device": device, "threads": threads, "seed": seed}
+    config = load_train_config(config_path, overrides)
+    summary = train(config, quiet=quiet)
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        best = summary["best"] or {}
+        click.echo(f"done: {summary['steps']} steps in {summary['elapsed_s']} s on {summary['device']}; "
+                   f"best validation PSNR {best.get('psnr_out', float('nan')):.3f} dB "
+                   f"({best.get('gain_db', float('nan')):+.3f} dB) -> {Path(summary['out']) / 'best.safetensors'}")

@@ -1,0 +1,65 @@
+"""``NetworkMethod``: a method whose work is a trained network from a checkpoint.
+
+Subclasses say where the checkpoint is (a path parameter for ``model:``, shipped weights for
+``ar`` or ``kuchen``); loading happens on first use and once per object, so listing plugins
+and building pools never imports torch.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..interfaces import Method
+from .checkpoint import Checkpoint, load_checkpoint
+from .tiling import run_tiled
+
+DEVICE_ENV = "KUCHEN_DEVICE"
+
+
+def pick_device(requested: str | None = None) -> str:
+    """``cuda`` when available, else ``cpu``; ``requested`` or ``KUCHEN_DEVICE`` override."""
+    choice = requested or os.environ.get(DEVICE_ENV) or "auto"
+    if choice != "auto":
+        return choice
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class NetworkMethod(Method):
+    """Runs a checkpoint's network over the image in overlapping tiles (bounded memory)."""
+
+    tile: int = 512
+    overlap: int = 32
+
+    def __init__(self, **params: Any) -> None:
+        super().__init__(**params)
+        self._checkpoint: Checkpoint | None = None
+
+    def checkpoint_path(self) -> Path:
+        raise NotImplementedError
+
+    @property
+    def checkpoint(self) -> Checkpoint:
+        if self._checkpoint is None:
+            self._checkpoint = load_checkpoint(self.checkpoint_path(), device=pick_device())
+        return self._checkpoint
+
+    def apply(self, image: np.ndarray) -> np.ndarray:
+        ckpt = self.checkpoint
+        device = next(ckpt.model.parameters()).device.type
+        return run_tiled(ckpt.model, image, tile=self.tile, overlap=self.overlap, device=device)
+
+    def library_versions(self) -> dict[str, str]:
+        import torch
+
+        return {"torch": torch.__version__}
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Process pools pickle methods: send parameters, reload the network in the worker."""
+        state = dict(self.__dict__)
+        state["_checkpoint"] = None
+        return state

@@ -1,0 +1,186 @@
+"""``kuchen train`` configuration: a TOML file with ``[model]``, ``[data]`` and ``[train]`` tables.
+
+Defaults are the Kuchen paper's: 320×180 patches at stride 160, Adam at 1e-4, batch 4, MSE.
+Unknown keys are errors (a typo must not silently train with a default).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import attrs
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+from ..errors import KuchenError
+
+SOURCES = ("manifest", "codec", "pairs")
+LOSSES = ("mse", "l1")
+
+
+class TrainConfigError(KuchenError, ValueError):
+    """The training configuration is invalid; the message names the key."""
+
+
+@attrs.frozen(kw_only=True)
+class DataConfig:
+    """Where (input, target) pairs come from — see ``pairs.py`` for each source."""
+
+    source: str
+    images: tuple[str, ...] = ()
+    ids: str | None = None
+    limit: int | None = None
+    codec: str | None = None
+    qualities: tuple[int, ...] = ()
+    manifest: str | None = None
+    inputs: str | None = None
+    targets: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        return {k: v for k, v in attrs.asdict(self).items() if v not in (None, ())}
+
+
+@attrs.frozen(kw_only=True)
+class TrainConfig:
+    backbone: str
+    plugin_modules: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    data: DataConfig
+    val: DataConfig | None = None
+    val_fraction: float = 0.1
+    patch_width: int = 320
+    patch_height: int = 180
+    stride: int = 160
+    batch: int = 4
+    lr: float = 1e-4
+    loss: str = "mse"
+    epochs: int = 10
+    max_steps: int | None = None
+    seed: int = 0
+    augment: bool = True
+    device: str = "auto"
+    amp: bool = True
+    channels_last: bool = True
+    threads: int | None = None
+    checkpoint_every: int = 200
+    val_every: int | None = None
+    out: str = "runs/train"
+
+    def as_dict(self) -> dict[str, Any]:
+        return json.loads(json.dumps(attrs.asdict(self), default=list))
+
+    def fingerprint(self) -> str:
+        """What must match for a resume to continue the same run (not where it is written)."""
+        fields = {k: v for k, v in self.as_dict().items() if k not in {"out", "device", "threads", "max_steps", "epochs"}}
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
+
+
+_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {"backbone", "plugin_modules", "data", "val", "out"}
+_DATA_KEYS = {f.name for f in attrs.fields(DataConfig)} | {"val", "val_fraction"}
+
+
+def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
+    """Read a TOML config; relative data paths are relative to the config file's folder."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise TrainConfigError(f"{path}: no such config file") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TrainConfigError(f"{path}: invalid TOML ({exc})") from None
+    return parse_train_config(data, base=path.parent, overrides=overrides)
+
+
+def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), overrides: Mapping[str, Any] | None = None) -> TrainConfig:
+    _only(data, {"model", "data", "train"}, "top level")
+    model = _table(data, "model")
+    _only(model, {"backbone", "plugin_modules"}, "[model]")
+    if not isinstance(model.get("backbone"), str):
+        raise TrainConfigError("[model] backbone is required, e.g. backbone = \"unet(width=32)\"")
+    data_table = dict(_table(data, "data"))
+    _only(data_table, _DATA_KEYS, "[data]")
+    val_table = data_table.pop("val", None)
+    val_fraction = float(data_table.pop("val_fraction", 0.1))
+    train = dict(_table(data, "train", required=False))
+    _only(train, _TRAIN_KEYS | {"out"}, "[train]")
+    train.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if "patch" in train:
+        raise TrainConfigError("[train] use patch_width and patch_height")
+    out = str(_resolve(base, train.pop("out", "runs/train")))
+    try:
+        config = TrainConfig(
+            backbone=model["backbone"],
+            plugin_modules=model.get("plugin_modules", ()),
+            data=_data(data_table, base, "[data]"),
+            val=_data(val_table, base, "[data.val]") if val_table is not None else None,
+            val_fraction=val_fraction,
+            out=out,
+            **train,
+        )
+    except TypeError as exc:
+        raise TrainConfigError(f"[train]: {exc}") from None
+    _check(config)
+    return config
+
+
+def _data(table: Mapping[str, Any], base: Path, where: str) -> DataConfig:
+    _only(table, {f.name for f in attrs.fields(DataConfig)}, where)
+    source = table.get("source")
+    if source not in SOURCES:
+        raise TrainConfigError(f"{where} source must be one of {', '.join(SOURCES)}, got {source!r}")
+    images = table.get("images", ())
+    images = (images,) if isinstance(images, str) else tuple(images)
+    needs = {"codec": ("images", "codec", "qualities"), "manifest": ("manifest",), "pairs": ("inputs", "targets")}[source]
+    missing = [key for key in needs if not table.get(key)]
+    if missing:
+        raise TrainConfigError(f"{where} source = {source!r} needs {', '.join(missing)}")
+    return DataConfig(
+        source=source,
+        images=tuple(str(_resolve(base, p)) for p in images),
+        ids=str(_resolve(base, table["ids"])) if table.get("ids") else None,
+        limit=table.get("limit"),
+        codec=table.get("codec"),
+        qualities=tuple(int(q) for q in table.get("qualities", ())),
+        manifest=str(_resolve(base, table["manifest"])) if table.get("manifest") else None,
+        inputs=str(_resolve(base, table["inputs"])) if table.get("inputs") else None,
+        targets=str(_resolve(base, table["targets"])) if table.get("targets") else None,
+    )
+
+
+def _check(config: TrainConfig) -> None:
+    positive = {"patch_width": config.patch_width, "patch_height": config.patch_height, "stride": config.stride,
+                "batch": config.batch, "epochs": config.epochs, "checkpoint_every": config.checkpoint_every}
+    for key, value in positive.items():
+        if not isinstance(value, int) or value < 1:
+            raise TrainConfigError(f"[train] {key} must be a positive integer, got {value!r}")
+    if config.loss not in LOSSES:
+        raise TrainConfigError(f"[train] loss must be one of {', '.join(LOSSES)}, got {config.loss!r}")
+    if not 0 <= config.val_fraction < 1:
+        raise TrainConfigError(f"[data] val_fraction must be in [0, 1), got {config.val_fraction!r}")
+    if config.lr <= 0:
+        raise TrainConfigError(f"[train] lr must be positive, got {config.lr!r}")
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(os.path.expanduser(value))
+    return path if path.is_absolute() else base / path
+
+
+def _table(data: Mapping[str, Any], key: str, required: bool = True) -> Mapping[str, Any]:
+    table = data.get(key)
+    if table is None and not required:
+        return {}
+    if not isinstance(table, Mapping):
+        raise TrainConfigError(f"[{key}] table is required")
+    return table
+
+
+def _only(table: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise TrainConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")

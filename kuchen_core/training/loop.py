@@ -1,0 +1,204 @@
+"""The generic trainer: any registered backbone, any pair source, MSE by default.
+
+Resumes from the newest snapshot of its output folder, keeps the best validation checkpoint
+as ``best.safetensors`` (+ ``best.json``), and logs every validation to ``history.jsonl``.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from ..labeling.plan import plugin_registry
+from ..registry import get_registry, use_registry
+from ..nn.checkpoint import save_checkpoint
+from ..nn.method import pick_device
+from ..nn.tiling import run_tiled
+from . import distributed
+from .batches import assemble, epoch_batches, iterate_from, patch_grid, split_validation
+from .config import TrainConfig, TrainConfigError
+from .pairs import Pair, PairSet, load_pairs
+from .state import load_snapshot, read_snapshot_state, save_snapshot
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
+
+
+def validate(model: Any, pairs: list[Pair], device: str) -> dict[str, float]:
+    """Mean PSNR of the network's uint8 output (what users get) and of its input, per target."""
+    model.eval()
+    before = [psnr(p.input, p.target) for p in pairs]
+    after = [psnr(run_tiled(model, p.input, device=device), p.target) for p in pairs]
+    model.train()
+    return {"psnr_in": float(np.mean(before)), "psnr_out": float(np.mean(after)),
+            "gain_db": float(np.mean(after) - np.mean(before)), "images": len(pairs)}
+
+
+class Trainer:
+    """One training run; ``run()`` returns the summary written to ``summary.json``."""
+
+    def __init__(self, config: TrainConfig, quiet: bool = False, log: Callable[[str], None] = print) -> None:
+        self.config = config
+        self.quiet = quiet
+        self.world = distributed.world_from_env()
+        self.device = pick_device(None if config.device == "auto" else config.device)
+        if self.device == "cuda" and self.world.size > 1:
+            self.device = f"cuda:{self.world.local_rank}"
+        self.log = log if self.world.main else (lambda message: None)
+        self.out = Path(config.out)
+
+    def run(self) -> dict[str, Any]:
+        import torch
+
+        config, world = self.config, self.world
+        if config.threads:
+            torch.set_num_threads(config.threads)
+        distributed.start(world, self.device)
+        try:
+            with use_registry(plugin_registry(config.plugin_modules)):
+                return self._run(torch)
+        finally:
+            distributed.stop(world)
+
+    def _run(self, torch: Any) -> dict[str, Any]:
+        config, world = self.config, self.world
+        backbone = get_registry().create("backbone", config.backbone)
+        torch.manual_seed(config.seed)
+        model = backbone.build().to(self.device)
+        cuda = self.device.startswith("cuda")
+        if cuda and config.channels_last:
+            model = model.to(memory_format=torch.channels_last)
+        optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
+        train_set, val_pairs = self._data()
+        grid = patch_grid(train_set.pairs, config.patch_width, config.patch_height, config.stride)
+        self.out.mkdir(parents=True, exist_ok=True)
+        state = self._resume(model, optimizer, train_set.data_hash)
+        ddp = distributed.wrap(model, world, self.device)
+        per_epoch = len(epoch_batches(len(grid), config.batch, config.seed, 0, world.rank, world.size))
+        total = config.epochs * per_epoch if config.max_steps is None else min(config.max_steps, config.epochs * per_epoch)
+        self.log(f"training {backbone.spec} on {self.device}: {len(train_set.pairs)} pairs, {len(grid)} patches, "
+                 f"{per_epoch} steps/epoch x {world.size} process(es), {len(val_pairs)} validation pairs")
+        loss_fn = torch.nn.MSELoss() if config.loss == "mse" else torch.nn.L1Loss()
+        bar = self._bar(total, state["step"])
+        started = time.perf_counter() - state["elapsed_s"]
+        model.train()
+        while state["step"] < total:
+            batches = epoch_batches(len(grid), config.batch, config.seed, state["epoch"], world.rank, world.size)
+            for position, indices in iterate_from(batches, state["batch"]):
+                x, y = assemble(train_set.pairs, grid, indices, config.patch_width, config.patch_height,
+                                config.augment, config.seed * 1_000_003 + state["epoch"])
+                loss = self._step(torch, ddp, optimizer, loss_fn, x, y, cuda)
+                state["step"] += 1
+                state["batch"] = position + 1
+                state["loss_ema"] = loss if state["loss_ema"] is None else 0.98 * state["loss_ema"] + 0.02 * loss
+                state["elapsed_s"] = time.perf_counter() - started
+                bar.update(1)
+                bar.set_postfix(loss=f"{state['loss_ema']:.3g}", epoch=state["epoch"] + 1)
+                if config.val_every and state["step"] % config.val_every == 0:
+                    self._validate(model, val_pairs, backbone.spec, state, train_set)
+                if state["step"] % config.checkpoint_every == 0:
+                    self._snapshot(model, optimizer, backbone.spec, state)
+                if state["step"] >= total:
+                    break
+            else:
+                state["epoch"] += 1
+                state["batch"] = 0
+                if not config.val_every:
+                    self._validate(model, val_pairs, backbone.spec, state, train_set)
+        bar.close()
+        if state["validated_step"] != state["step"]:
+            self._validate(model, val_pairs, backbone.spec, state, train_set)
+        self._snapshot(model, optimizer, backbone.spec, state)
+        summary = {"backbone": backbone.spec, "steps": state["step"], "epochs": state["epoch"],
+                   "elapsed_s": round(state["elapsed_s"], 1), "device": self.device, "processes": world.size,
+                   "best": state["best"], "data_hash": train_set.data_hash, "out": str(self.out)}
+        if world.main:
+            (self.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        return summary
+
+    def _step(self, torch: Any, model: Any, optimizer: Any, loss_fn: Any, x: np.ndarray, y: np.ndarray, cuda: bool) -> float:
+        inputs = torch.from_numpy(x).to(self.device, non_blocking=True)
+        targets = torch.from_numpy(y).to(self.device, non_blocking=True)
+        if cuda and self.config.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda and self.config.amp):
+            output = model(inputs)
+        loss = loss_fn(output.float(), targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        return float(loss.detach())
+
+    def _data(self) -> tuple[PairSet, list[Pair]]:
+        config = self.config
+        train_set = load_pairs(config.data, self._progress)
+        if config.val is not None:
+            val_pairs = load_pairs(config.val, self._progress).pairs
+            return train_set, val_pairs
+        kept, held = split_validation(train_set.pairs, config.val_fraction, config.seed)
+        return PairSet(kept, train_set.data_hash, train_set.description), held
+
+    def _resume(self, model: Any, optimizer: Any, data_hash: str) -> dict[str, Any]:
+        fresh = {"step": 0, "epoch": 0, "batch": 0, "loss_ema": None, "elapsed_s": 0.0, "best": None, "history": [], "validated_step": None,
+                 "fingerprint": self.config.fingerprint(), "data_hash": data_hash}
+        saved = read_snapshot_state(self.out)
+        if saved is None:
+            return fresh
+        if saved.get("fingerprint") != fresh["fingerprint"] or saved.get("data_hash") != data_hash:
+            raise TrainConfigError(
+                f"{self.out} holds a run with a different config or data; choose another --out or delete it")
+        state = load_snapshot(self.out, model, optimizer)
+        self.log(f"resuming from step {state['step']} (epoch {state['epoch'] + 1})")
+        return state
+
+    def _snapshot(self, model: Any, optimizer: Any, spec: str, state: dict[str, Any]) -> None:
+        if self.world.main:
+            save_snapshot(self.out, model, optimizer, spec, state)
+        distributed.barrier(self.world)
+
+    def _validate(self, model: Any, pairs: list[Pair], spec: str, state: dict[str, Any], data: PairSet) -> None:
+        state["validated_step"] = state["step"]
+        if self.world.main and pairs:
+            scores = validate(model, pairs, self.device)
+            entry = {"step": state["step"], "epoch": state["epoch"], "loss": state["loss_ema"],
+                     "elapsed_s": round(state["elapsed_s"], 1), **scores}
+            state["history"].append(entry)
+            lines = "".join(json.dumps(e) + "\n" for e in state["history"])
+            (self.out / "history.jsonl").write_text(lines)
+            self.log(f"step {state['step']}: validation PSNR {scores['psnr_out']:.3f} dB "
+                     f"({scores['gain_db']:+.3f} dB over the input)")
+            if state["best"] is None or scores["psnr_out"] > state["best"]["psnr_out"]:
+                state["best"] = entry
+                save_checkpoint(self.out / "best.safetensors", model, spec, self._meta(entry, data))
+        distributed.barrier(self.world)
+
+    def _meta(self, entry: dict[str, Any], data: PairSet) -> dict[str, Any]:
+        import torch
+
+        from .. import __version__
+
+        return {"training": self.config.as_dict(), "data": data.description, "data_hash": data.data_hash,
+                "validation": entry, "versions": {"torch": torch.__version__, "kuchen-core": __version__},
+                "device": self.device, "processes": self.world.size}
+
+    def _progress(self, items: Any, desc: str, total: int) -> Any:
+        from tqdm import tqdm
+
+        return tqdm(items, desc=desc, total=total, unit="img", leave=False, disable=self.quiet or not self.world.main)
+
+    def _bar(self, total: int, done: int) -> Any:
+        from tqdm import tqdm
+
+        return tqdm(total=total, initial=done, desc="train", unit="step", disable=self.quiet or not self.world.main,
+                    dynamic_ncols=True)
+
+
+def train(config: TrainConfig, quiet: bool = False) -> dict[str, Any]:
+    """Train ``config`` to completion (resuming when its output folder holds a snapshot)."""
+    return Trainer(config, quiet=quiet).run()

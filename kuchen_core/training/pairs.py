@@ -1,0 +1,139 @@
+"""Training pairs (network input, target), as uint8 H×W×3 arrays held in memory.
+
+Three sources, one shape:
+- ``manifest``: a labeling run — the original image in, its winning group's label out
+  (pre-processing: the network learns to produce the label in one pass);
+- ``codec``: originals encoded with a real codec at each quality — decoded in, original out
+  (post-processing, the RRDB paper's setting, and artifact removal);
+- ``pairs``: two folders with files of the same stem.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+from pathlib import Path
+from typing import Callable, Iterable
+
+import attrs
+import numpy as np
+
+from ..images import load_image
+from ..pipeline import encode_and_measure
+from ..registry import get_registry
+from .config import DataConfig, TrainConfigError
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".ppm"}
+
+
+@attrs.frozen(eq=False)
+class Pair:
+    name: str
+    input: np.ndarray
+    target: np.ndarray
+
+
+@attrs.frozen(eq=False)
+class PairSet:
+    """The pairs plus a content hash of everything that made them (recorded in checkpoints)."""
+
+    pairs: list[Pair]
+    data_hash: str
+    description: dict
+
+
+def load_pairs(config: DataConfig, progress: Callable[[Iterable, str, int], Iterable] | None = None) -> PairSet:
+    """Build every pair of ``config``; ``progress`` wraps the per-image loop (a tqdm, say)."""
+    progress = progress or (lambda items, desc, total: items)
+    loader = {"manifest": _from_manifest, "codec": _from_codec, "pairs": _from_folders}[config.source]
+    pairs, hashed = loader(config, progress)
+    if not pairs:
+        raise TrainConfigError(f"data source {config.source!r} produced no training pairs ({config.describe()})")
+    digest = hashlib.sha256(json.dumps({"data": config.describe(), "files": hashed}, sort_keys=True).encode())
+    return PairSet(pairs, digest.hexdigest(), config.describe())
+
+
+def find_images(config: DataConfig) -> list[Path]:
+    """Files matching the ``images`` globs, filtered by an ``ids`` list of stems, sorted, limited."""
+    found = sorted({Path(p) for pattern in config.images for p in glob.glob(pattern, recursive=True)
+                    if Path(p).suffix.lower() in IMAGE_SUFFIXES})
+    if config.ids:
+        wanted = {Path(line).stem for line in Path(config.ids).read_text().split()}
+        found = [p for p in found if p.stem in wanted]
+    if config.limit is not None:
+        found = found[: config.limit]
+    if not found:
+        raise TrainConfigError(f"no images match {list(config.images)}" + (f" with ids from {config.ids}" if config.ids else ""))
+    return found
+
+
+def _from_codec(config: DataConfig, progress) -> tuple[list[Pair], list]:
+    codec = get_registry().create("codec", config.codec)
+    files = find_images(config)
+    pairs, hashed = [], []
+    for path in progress(files, f"{codec.name} pairs", len(files)):
+        original = load_image(path)
+        hashed.append(_sha(path))
+        for quality in config.qualities:
+            decoded = encode_and_measure(original, codec, quality).decoded
+            pairs.append(Pair(f"{path.stem}@{codec.name}{quality}", decoded, original))
+    hashed.append({"codec": codec.spec, "versions": codec.library_versions()})
+    return pairs, hashed
+
+
+def _from_manifest(config: DataConfig, progress) -> tuple[list[Pair], list]:
+    manifest = Path(config.manifest)
+    try:
+        rows = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
+    except FileNotFoundError:
+        raise TrainConfigError(f"{manifest}: no such manifest (run `kuchen label` first)") from None
+    wanted = set(config.qualities)
+    jobs = []
+    for row in rows:
+        source = _find_input(row["image"], manifest.parent)
+        for result in row["results"]:
+            if result.get("label") and (not wanted or result["quality"] in wanted):
+                jobs.append((source, manifest.parent / result["label"], result["quality"]))
+    if config.limit is not None:
+        jobs = jobs[: config.limit]
+    pairs, hashed = [], []
+    for source, label, quality in progress(jobs, "manifest pairs", len(jobs)):
+        original, target = load_image(source), load_image(label)
+        if original.shape != target.shape:
+            raise TrainConfigError(f"{label}: label size {target.shape} differs from its input {original.shape}")
+        pairs.append(Pair(f"{source.stem}@{quality}", original, target))
+        hashed.append([_sha(source), _sha(label)])
+    return pairs, hashed
+
+
+def _from_folders(config: DataConfig, progress) -> tuple[list[Pair], list]:
+    inputs, targets = Path(config.inputs), Path(config.targets)
+    by_stem = {p.stem: p for p in targets.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES} if targets.is_dir() else {}
+    sources = sorted(p for p in inputs.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) if inputs.is_dir() else []
+    if not sources:
+        raise TrainConfigError(f"{inputs}: no input images")
+    unmatched = [p.name for p in sources if p.stem not in by_stem]
+    if unmatched:
+        raise TrainConfigError(f"{targets}: no target for {', '.join(unmatched[:5])}" + (" …" if len(unmatched) > 5 else ""))
+    if config.limit is not None:
+        sources = sources[: config.limit]
+    pairs, hashed = [], []
+    for source in progress(sources, "pairs", len(sources)):
+        a, b = load_image(source), load_image(by_stem[source.stem])
+        if a.shape != b.shape:
+            raise TrainConfigError(f"{source.name}: input {a.shape} and target {b.shape} differ in size")
+        pairs.append(Pair(source.stem, a, b))
+        hashed.append([_sha(source), _sha(by_stem[source.stem])])
+    return pairs, hashed
+
+
+def _find_input(name: str, manifest_dir: Path) -> Path:
+    """Manifest rows name inputs as globbed at labeling time: try as-is, then beside the run."""
+    for candidate in (Path(name), manifest_dir / name, manifest_dir.parent / name):
+        if candidate.is_file():
+            return candidate
+    raise TrainConfigError(f"input image {name!r} of the manifest is not found (run from the labeling run's folder)")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
