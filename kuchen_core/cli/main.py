@@ -6,6 +6,7 @@ import sys
 import click
 
 from ..errors import KuchenError
+from .bench_cmd import bench_command
 from .compress_cmd import compress_command
 from .decode_cmd import decode_command
 from .label_cmd import label_command
@@ -28,6 +29,7 @@ cli.add_command(compress_command)
 cli.add_command(decode_command)
 cli.add_command(methods_group)
 cli.add_command(label_command)
+cli.add_command(bench_command)
 cli.add_command(train_command)
 
 

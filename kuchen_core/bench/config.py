@@ -1,0 +1,273 @@
+"""The bench's settings: from a TOML file (``--config``), from command-line options, or both
+(options override the file key by key; per-codec values merge).
+
+Only structure and value types are checked here; plugin names, parameters and qualities are
+checked against the registry by :func:`kuchen_core.bench.plan.build_plan` before any work.
+
+Lists of pre-processings are comma-separated like every plugin list; inside one entry ``+``
+chains methods in order (``nlmeans+detail`` = NL-means, then the detail filter). ``none`` is the
+untouched image, the *Original* every row is compared with.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+import attrs
+
+from ..specs import split_specs
+from .errors import BenchConfigError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+ALL = "*"  # the key of a per-codec value given for every codec
+NONE = "none"
+CHAIN_SEPARATOR = "+"
+BD_METHODS = ("akima", "pchip", "cubic")
+
+
+@attrs.frozen
+class BenchConfig:
+    """What to run; per-codec maps are keyed by the codec as written, its plain name, or ``*``."""
+
+    images: tuple[str, ...]
+    out: Path
+    codecs: tuple[str, ...]
+    pre: tuple[str, ...] = (NONE,)
+    metrics: tuple[str, ...] = ()
+    post: tuple[str, ...] = ()
+    quality: dict[str, int] = attrs.field(factory=dict)
+    ladder: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
+    post_qualities: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
+    baseline: dict[str, str] = attrs.field(factory=dict)
+    cache: Path | None = None
+    limit: int | None = None
+    seed: int = 0
+    crops: int = 4
+    crop_size: int = 192
+    matched: bool = True
+    bd_method: str = "akima"
+    plugin_modules: tuple[str, ...] = ()
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache if self.cache is not None else self.out / "cache"
+
+    def to_json(self) -> dict[str, Any]:
+        """The parameters as recorded with every output."""
+        data = attrs.asdict(self)
+        data["out"], data["cache"] = str(self.out), str(self.cache_dir)
+        return data
+
+
+_KEYS = {
+    "images", "out", "codecs", "pre", "metrics", "post", "quality", "ladder", "post_qualities", "baseline",
+    "cache", "limit", "seed", "crops", "crop_size", "matched", "bd_method", "plugin_modules",
+}
+
+
+def split_chain(text: str) -> list[str]:
+    """``nlmeans(h=5)+detail`` → ``["nlmeans(h=5)", "detail"]``; ``none`` → ``[]``. ``+`` inside
+    parentheses belongs to a parameter value."""
+    parts, depth, current = [], 0, []
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if char == CHAIN_SEPARATOR and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    if any(not part for part in parts):
+        raise BenchConfigError(f"empty method in chain {text!r}: write methods as a+b+c")
+    return [] if [p.lower() for p in parts] == [NONE] else parts
+
+
+def split_keyed(text: str) -> tuple[str, str]:
+    """``jpeg=50`` → ("jpeg", "50"); ``jpeg(subsampling=4:4:4)=50`` keeps the parameters in the key;
+    a value without a key (``50``) is for every codec (key ``*``)."""
+    depth, cut = 0, -1
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if char == "=" and depth == 0:
+            cut = i
+    if cut < 0:
+        return ALL, text.strip()
+    key, value = text[:cut].strip(), text[cut + 1:].strip()
+    if not key:
+        raise BenchConfigError(f"cannot read {text!r}: expected CODEC=VALUE or VALUE")
+    return key, value
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool):
+        raise BenchConfigError(f"{where} must be an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise BenchConfigError(f"{where} must be an integer, got {value!r}") from None
+
+
+def _int_list(value: Any, where: str) -> tuple[int, ...]:
+    items = value if isinstance(value, list) else [v for v in str(value).split(",") if v.strip()]
+    if not items:
+        raise BenchConfigError(f"{where} must list at least one quality")
+    numbers = tuple(_int(v, where) for v in items)
+    if len(set(numbers)) != len(numbers):
+        raise BenchConfigError(f"{where} lists a quality twice: {list(numbers)}")
+    return numbers
+
+
+def parse_quality_options(values: tuple[str, ...], where: str) -> dict[str, int]:
+    """``--quality 50 --quality webp=60`` (or ``jpeg=50,webp=60``) → {"*": 50, "webp": 60}."""
+    out: dict[str, int] = {}
+    for value in values:
+        for item in split_specs(value):
+            key, number = split_keyed(item)
+            out[key] = _int(number, f"{where} {item!r}")
+    return out
+
+
+def parse_list_options(values: tuple[str, ...], where: str) -> dict[str, tuple[int, ...]]:
+    """``--ladder 20,40,60 --ladder hevc=10,30,50`` → {"*": (20, 40, 60), "hevc": (10, 30, 50)}."""
+    out: dict[str, tuple[int, ...]] = {}
+    for value in values:
+        key, numbers = split_keyed(value)
+        out[key] = _int_list(numbers, f"{where} {value!r}")
+    return out
+
+
+def parse_baseline_options(values: tuple[str, ...]) -> dict[str, str]:
+    """``--baseline jpegli`` (every codec against jpegli) or ``--baseline jpeg=jpegli``."""
+    out: dict[str, str] = {}
+    for value in values:
+        key, codec = split_keyed(value)
+        if not codec:
+            raise BenchConfigError(f"--baseline {value!r}: name a codec")
+        out[key] = codec
+    return out
+
+
+def load_toml(path: str | os.PathLike) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BenchConfigError(f"{path}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BenchConfigError(f"{path}: cannot read the config ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BenchConfigError(f"{path}: not valid TOML ({exc})") from None
+    unknown = sorted(set(data) - _KEYS)
+    if unknown:
+        raise BenchConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}")
+    return data
+
+
+def _str_list(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
+    """A TOML list of strings, or one string (a comma-separated list, as on the command line)."""
+    if key not in data:
+        return None
+    value = data[key]
+    if isinstance(value, str):
+        return tuple(split_specs(value)) if key != "images" else (value,)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise BenchConfigError(f"{key} must be a string or a list of non-empty strings, got {value!r}")
+    return tuple(v.strip() for v in value)
+
+
+def _per_codec(data: Mapping[str, Any], key: str, convert: Any) -> dict[str, Any]:
+    """A scalar/list for every codec, or a table ``{codec = value}``."""
+    if key not in data:
+        return {}
+    value = data[key]
+    if isinstance(value, dict):
+        return {str(k).strip(): convert(v, f"{key}.{k}") for k, v in value.items()}
+    return {ALL: convert(value, key)}
+
+
+def _str_value(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BenchConfigError(f"{where} must be a codec name, got {value!r}")
+    return value.strip()
+
+
+def _typed(data: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
+    if key not in data:
+        return default
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BenchConfigError(f"{key} must be a {kind.__name__}, got {value!r}")
+    return value
+
+
+def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> BenchConfig:
+    """Merge a parsed TOML mapping with command-line ``options`` (``None`` = not given) and check them.
+
+    Options: images, out, cache, codecs, pre, metrics, post (tuples of strings), quality, ladder,
+    post_qualities, baseline (per-codec dicts), limit, seed, crops, matched, bd_method, plugin_modules.
+    """
+    data = dict(file_data or {})
+
+    def pick(key: str, from_file: Any) -> Any:
+        value = options.get(key)
+        return from_file if value is None else value
+
+    images = pick("images", _str_list(data, "images"))
+    if not images:
+        raise BenchConfigError("no images: pass --images DIR (folders, globs, image files or .txt lists)")
+    out = pick("out", _typed(data, "out", str, None))
+    if out is None:
+        raise BenchConfigError("missing the output folder: --out DIR (or 'out' in the config)")
+    codecs = pick("codecs", _str_list(data, "codecs"))
+    if not codecs:
+        raise BenchConfigError("no codecs: pass --codecs, e.g. --codecs jpeg,webp")
+    pre = pick("pre", _str_list(data, "pre")) or (NONE,)
+    for chain in pre:
+        for spec in split_chain(chain):
+            if spec.lower() == NONE:
+                raise BenchConfigError(f"'none' cannot be part of a chain ({chain!r})")
+    labels = [c.strip() for c in pre]
+    if len(set(labels)) != len(labels):
+        raise BenchConfigError(f"--pre lists a pre-processing twice: {labels}")
+
+    def merged(key: str, convert: Any) -> dict[str, Any]:
+        return {**_per_codec(data, key, convert), **(options.get(key) or {})}
+
+    cache = pick("cache", _typed(data, "cache", str, None))
+    limit = pick("limit", _typed(data, "limit", int, None))
+    if limit is not None and limit < 1:
+        raise BenchConfigError(f"limit must be at least 1, got {limit}")
+    crops = pick("crops", _typed(data, "crops", int, 4))
+    crop_size = pick("crop_size", _typed(data, "crop_size", int, 192))
+    if crops < 0 or crop_size < 8:
+        raise BenchConfigError(f"crops must be >= 0 and crop_size >= 8, got {crops} and {crop_size}")
+    bd_method = pick("bd_method", _typed(data, "bd_method", str, "akima"))
+    if bd_method not in BD_METHODS:
+        raise BenchConfigError(f"bd_method must be one of {list(BD_METHODS)}, got {bd_method!r}")
+    return BenchConfig(
+        images=tuple(images),
+        out=Path(out),
+        codecs=tuple(c.strip() for c in codecs),
+        pre=tuple(labels),
+        metrics=tuple(pick("metrics", _str_list(data, "metrics")) or ()),
+        post=tuple(pick("post", _str_list(data, "post")) or ()),
+        quality=merged("quality", _int),
+        ladder=merged("ladder", _int_list),
+        post_qualities=merged("post_qualities", _int_list),
+        baseline=merged("baseline", _str_value),
+        cache=Path(cache) if cache is not None else None,
+        limit=limit,
+        seed=pick("seed", _typed(data, "seed", int, 0)),
+        crops=crops,
+        crop_size=crop_size,
+        matched=pick("matched", _typed(data, "matched", bool, True)),
+        bd_method=bd_method,
+        plugin_modules=tuple(pick("plugin_modules", _str_list(data, "plugin_modules")) or ()),
+    )

@@ -1,0 +1,289 @@
+"""One bench task: one image through one pre-processing (every codec, its ladder, its reference
+quality and the matched-quality search), or one image through one post-filter.
+
+Every encode is a cache record keyed by what it depends on (the image's bytes, the chain's,
+codec's and post-filter's provenance, the quality) holding the real byte count and the scores
+computed so far; a score that is missing (a new metric, or a search that only needed one)
+is added by encoding again. Pre-processed images are kept as lossless PNGs in the cache, so a
+resumed run does not apply a slow method (Guetzli) twice. Records are written the moment they
+are computed, atomically: a killed run loses only the encodes in flight.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import attrs
+import numpy as np
+
+from ..images import load_image, save_image
+from ..labeling.cache import ContentCache
+from ..labeling.plan import plugin_registry, provenance
+from ..pipeline import apply_methods, bits_per_pixel
+from .errors import BenchConfigError
+from .inputs import BenchImage
+from .plan import BenchPlan, Chain
+from .search import lowest_passing, meets
+
+PRE, POST = "pre", "post"
+
+
+@attrs.frozen
+class BenchTask:
+    plan: BenchPlan
+    index: int
+    image: BenchImage
+    kind: str  # PRE: ``slot`` indexes plan.chains; POST: plan.posts
+    slot: int
+
+
+@attrs.frozen
+class TaskOutcome:
+    """What a worker sends back: small JSON-able data, no pixels."""
+
+    index: int
+    kind: str
+    slot: int
+    sha256: str | None = None
+    height: int = 0
+    width: int = 0
+    evaluations: tuple[dict[str, Any], ...] = ()
+    matched: tuple[dict[str, Any], ...] = ()
+    post: tuple[dict[str, Any], ...] = ()
+    computed: int = 0
+    cached: int = 0
+    errors: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+@attrs.frozen
+class Toolkit:
+    chains: tuple[tuple[Any, ...], ...]
+    codecs: tuple[Any, ...]
+    metrics: tuple[Any, ...]
+    posts: tuple[tuple[Any, ...], ...]
+
+
+_toolkits: dict[str, Toolkit] = {}
+
+
+def toolkit(plan: BenchPlan) -> Toolkit:
+    """The plan's plugin objects, built once per process and checked against the plan's provenance."""
+    key = plan.key
+    if key not in _toolkits:
+        registry = plugin_registry(plan.plugin_modules)
+
+        def make(component: Any) -> Any:
+            obj = registry.create(component.kind, component.spec)
+            found = provenance(registry, component.kind, obj)
+            if found != component.provenance:
+                raise BenchConfigError(
+                    f"this worker's {component.kind} {component.label!r} is {found}, but the run was planned "
+                    f"with {component.provenance}; install the same plugin versions on every worker"
+                )
+            return obj
+
+        _toolkits[key] = Toolkit(
+            chains=tuple(tuple(make(m) for m in chain.methods) for chain in plan.chains),
+            codecs=tuple(make(c.component) for c in plan.codecs),
+            metrics=tuple(make(m.component) for m in plan.metrics),
+            posts=tuple(tuple(make(m) for m in chain.methods) for chain in plan.posts),
+        )
+    return _toolkits[key]
+
+
+def run_task(task: BenchTask) -> TaskOutcome:
+    """Run one task; errors are returned in the outcome (with what did finish), never raised."""
+    start = time.perf_counter()
+    try:
+        worker = _Worker(task)
+    except Exception as exc:  # an unreadable image, a plugin that cannot be built
+        return TaskOutcome(task.index, task.kind, task.slot, errors=(f"{type(exc).__name__}: {exc}",),
+                           seconds=time.perf_counter() - start)
+    if task.kind == PRE:
+        worker.run_pre(task.slot)
+    else:
+        worker.run_post(task.slot)
+    return worker.outcome(time.perf_counter() - start)
+
+
+class _Worker:
+    def __init__(self, task: BenchTask) -> None:
+        self.task = task
+        self.plan = task.plan
+        self.tools = toolkit(self.plan)
+        self.cache = ContentCache(self.plan.cache_dir)
+        data = Path(task.image.path).read_bytes()
+        self.sha = hashlib.sha256(data).hexdigest()
+        self.image = load_image(data)
+        self.records: dict[str, dict[str, Any]] = {}
+        self.processed_images: dict[int, np.ndarray] = {}
+        self.entries: dict[tuple[int, int], dict[str, Any]] = {}
+        self.matched: list[dict[str, Any]] = []
+        self.post: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        self.computed = self.cached = 0
+
+    # -- images ------------------------------------------------------------------------------
+
+    def processed(self, c: int) -> np.ndarray:
+        """The chain's pre-codec image: from the pixel cache, else computed and stored there."""
+        if c in self.processed_images:
+            return self.processed_images[c]
+        chain = self.plan.chains[c]
+        if chain.is_original:
+            return self.image
+        path = pixels_path(self.plan, self.sha, chain)
+        out = None
+        if path.is_file():
+            try:
+                out = load_image(path)
+            except Exception:  # a damaged file is a miss
+                out = None
+            if out is not None and out.shape != self.image.shape:
+                out = None
+        if out is None:
+            out = apply_methods(self.image, self.tools.chains[c])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_image(path, out)
+        self.processed_images[c] = out
+        return out
+
+    # -- one encode --------------------------------------------------------------------------
+
+    def evaluate(self, c: int, k: int, quality: int, metrics: list[int] | None = None,
+                 post: int | None = None) -> dict[str, Any]:
+        """The record of chain ``c`` through codec ``k`` at ``quality`` (then post-filter ``post``),
+        with at least the scores of ``metrics`` (default: all)."""
+        plan = self.plan
+        metrics = list(range(len(plan.metrics))) if metrics is None else metrics
+        post_chain = plan.posts[post] if post is not None else None
+        key = plan.record_key(self.sha, plan.chains[c], k, quality, post_chain)
+        record = self.records.get(key) or self.cache.get(key)
+        missing = metrics if record is None else [m for m in metrics if plan.metrics[m].key not in record["scores"]]
+        if record is not None and not missing:
+            if key not in self.records:
+                self.cached += 1
+            self.records[key] = record
+            return record
+        codec = self.tools.codecs[k]
+        processed = self.processed(c)
+        begin = time.perf_counter()
+        data = codec.encode(processed, codec.check_quality(quality))
+        encode_s = time.perf_counter() - begin
+        if not isinstance(data, bytes):
+            raise TypeError(f"codec {codec.spec!r} returned {type(data).__name__}, not bytes")
+        if record is not None and record["bytes"] != len(data):  # not deterministic: start the record afresh
+            record, missing = None, list(range(len(plan.metrics)))
+        begin = time.perf_counter()
+        decoded = codec.decode(data)
+        decode_s = time.perf_counter() - begin
+        if decoded.shape != processed.shape:
+            raise ValueError(f"codec {codec.spec!r} decoded shape {decoded.shape}, encoded {processed.shape}")
+        timings = dict(record["timings"]) if record else {}
+        timings.update(encode=round(encode_s, 6), decode=round(decode_s, 6))
+        if post is not None:
+            begin = time.perf_counter()
+            decoded = apply_methods(decoded, self.tools.posts[post])
+            timings["post"] = round(time.perf_counter() - begin, 6)
+        scores = dict(record["scores"]) if record else {}
+        for m in missing:
+            use, metric = plan.metrics[m], self.tools.metrics[m]
+            begin = time.perf_counter()
+            value = float(metric.score(decoded, self.image if use.needs_reference else None))
+            if not math.isfinite(value):
+                raise ValueError(f"metric {use.label!r} returned {value}")
+            scores[use.key] = value
+            timings[f"metric:{use.label}"] = round(time.perf_counter() - begin, 6)
+        record = {"bytes": len(data), "bpp": bits_per_pixel(len(data), processed.shape),
+                  "sha256": hashlib.sha256(data).hexdigest()[:16], "scores": scores, "timings": timings}
+        self.cache.put(key, record)
+        self.records[key] = record
+        self.computed += 1
+        return record
+
+    def scores(self, record: dict[str, Any]) -> dict[str, float]:
+        return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}
+
+    def note(self, k: int, quality: int, record: dict[str, Any], role: str) -> None:
+        entry = self.entries.setdefault((k, quality), {
+            "codec": self.plan.codecs[k].label, "quality": quality, "roles": []})
+        entry.update(bytes=record["bytes"], bpp=record["bpp"], scores=self.scores(record))
+        if role not in entry["roles"]:
+            entry["roles"].append(role)
+
+    # -- the two kinds of task ---------------------------------------------------------------
+
+    def run_pre(self, c: int) -> None:
+        plan = self.plan
+        for k, codec in enumerate(plan.codecs):
+            try:
+                for quality in codec.ladder:
+                    self.note(k, quality, self.evaluate(c, k, quality), "ladder")
+                self.note(k, codec.reference, self.evaluate(c, k, codec.reference), "reference")
+                if plan.matched and not (plan.chains[c].is_original and codec.baseline == k):
+                    self.search(c, k)
+            except Exception as exc:  # this codec fails for this image; the other codecs still run
+                self.errors.append(f"{plan.chains[c].display} + {codec.label}: {type(exc).__name__}: {exc}")
+
+    def search(self, c: int, k: int) -> None:
+        """Per metric: the cheapest quality of codec ``k`` at which chain ``c`` reaches the baseline's
+        score (the baseline codec's Original at its reference quality)."""
+        plan, codec = self.plan, self.plan.codecs[k]
+        base = plan.codecs[codec.baseline]
+        target_record = self.evaluate(plan.original, codec.baseline, base.reference)
+        for m, use in enumerate(plan.metrics):
+            target = target_record["scores"][use.key]
+
+            def passes(quality: int) -> bool:
+                record = self.evaluate(c, k, quality, [m])
+                self.note(k, quality, record, "search")
+                return meets(record["scores"][use.key], target, use.higher_is_better)
+
+            known = {q: meets(self.evaluate(c, k, q)["scores"][use.key], target, use.higher_is_better)
+                     for q in codec.ladder}
+            found = lowest_passing(codec.scale, passes, known)
+            row: dict[str, Any] = {
+                "codec": codec.label, "metric": use.label, "baseline": base.label, "target_quality": base.reference,
+                "target": target, "baseline_bytes": target_record["bytes"], "quality": found,
+            }
+            if found is None:
+                row.update(reached=False, bytes=None, score=None, saving=None)
+            else:
+                record = self.evaluate(c, k, found, [m])
+                row.update(reached=True, bytes=record["bytes"], score=record["scores"][use.key],
+                           saving=1.0 - record["bytes"] / target_record["bytes"])
+            self.matched.append(row)
+
+    def run_post(self, p: int) -> None:
+        plan, original = self.plan, self.plan.original
+        for k, codec in enumerate(plan.codecs):
+            try:
+                for quality in codec.post_qualities:
+                    without = self.evaluate(original, k, quality)
+                    with_post = self.evaluate(original, k, quality, post=p)
+                    self.post.append({
+                        "codec": codec.label, "quality": quality, "post": plan.posts[p].label,
+                        "bytes": without["bytes"], "bpp": without["bpp"],
+                        "without": self.scores(without), "with": self.scores(with_post),
+                    })
+            except Exception as exc:
+                self.errors.append(f"post {plan.posts[p].label} after {codec.label}: {type(exc).__name__}: {exc}")
+
+    def outcome(self, seconds: float) -> TaskOutcome:
+        pre = self.plan.chains[self.task.slot].label if self.task.kind == PRE else None
+        evaluations = tuple({"pre": pre, **entry} for _, entry in sorted(self.entries.items()))
+        matched = tuple({"pre": pre, **row} for row in self.matched)
+        return TaskOutcome(
+            self.task.index, self.task.kind, self.task.slot, self.sha, int(self.image.shape[0]),
+            int(self.image.shape[1]), evaluations, matched, tuple(self.post), self.computed, self.cached,
+            tuple(self.errors), seconds,
+        )
+
+
+def pixels_path(plan: BenchPlan, image_sha: str, chain: Chain) -> Path:
+    key = plan.pixels_key(image_sha, chain)
+    return Path(plan.cache_dir) / "pixels" / key[:2] / f"{key[2:]}.png"

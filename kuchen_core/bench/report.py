@@ -1,0 +1,225 @@
+"""The bench's files besides the JSON: RD-curve PNGs (matplotlib, Agg), side-by-side crops and
+an HTML report that shows the tables, the plots and the crops (image files next to it).
+
+matplotlib is imported inside the functions that draw, so importing this module stays light.
+"""
+from __future__ import annotations
+
+import html
+import json
+import os
+import random
+import re
+import uuid
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..images import load_image, save_image
+from ..pipeline import apply_methods
+from .evaluate import pixels_path, toolkit
+from .plan import BenchPlan
+from .tables import bd_table, matched_table, post_table, table1
+
+PLOTS, CROPS = "plots", "crops"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "x"
+
+
+def atomic_text(path: Path, text: str) -> Path:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+# -- RD curves ------------------------------------------------------------------------------
+
+def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_text: str) -> list[dict[str, str]]:
+    """One PNG per codec and metric: quality against bpp for every pre-processing (and the baseline)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    folder = out / PLOTS
+    folder.mkdir(parents=True, exist_ok=True)
+    curves = {(c["codec"], c["pre"]): c for c in results["curves"]}
+    made = []
+    for k, codec in enumerate(plan.codecs):
+        base = plan.codecs[codec.baseline]
+        for metric in plan.metrics:
+            fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
+            if codec.baseline != k:
+                anchor = curves[(base.label, "Original")]
+                ax.plot(anchor["bpp"], anchor[metric.label], "k--o", markersize=4, label=f"{base.label} Original (baseline)")
+            for chain in plan.chains:
+                curve = curves[(codec.label, chain.display)]
+                ax.plot(curve["bpp"], curve[metric.label], "-o", markersize=4, label=chain.display,
+                        linewidth=2.2 if chain.is_original else 1.5)
+            ax.set_xlabel("bits per pixel (real file bytes)")
+            ax.set_ylabel(f"{metric.label} ({'higher' if metric.higher_is_better else 'lower'} is better)")
+            ax.set_title(f"{codec.label}: {metric.label} against rate, {results['images']['used']} images")
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize=8)
+            fig.tight_layout()
+            name = f"rd-{k}-{slug(codec.label)}-{slug(metric.label)}.png"
+            tmp = folder / f".{name}.{uuid.uuid4().hex}.tmp.png"
+            try:
+                fig.savefig(tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text})
+                os.replace(tmp, folder / name)
+            finally:
+                tmp.unlink(missing_ok=True)
+                plt.close(fig)
+            made.append({"codec": codec.label, "metric": metric.label, "path": f"{PLOTS}/{name}"})
+    return made
+
+
+# -- crops -----------------------------------------------------------------------------------
+
+def detail_box(image: np.ndarray, size: int) -> tuple[int, int, int]:
+    """(top, left, side) of the square window with the most gradient energy: where codecs struggle."""
+    height, width = image.shape[:2]
+    side = min(size, height, width)
+    gray = image.astype(np.float64).mean(axis=2)
+    energy = np.zeros_like(gray)
+    energy[:, 1:] += np.abs(np.diff(gray, axis=1))
+    energy[1:, :] += np.abs(np.diff(gray, axis=0))
+    integral = np.pad(energy.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    step = max(1, side // 4)
+    best, where = -1.0, (0, 0)
+    for top in sorted({*range(0, height - side + 1, step), height - side}):
+        for left in sorted({*range(0, width - side + 1, step), width - side}):
+            total = (integral[top + side, left + side] - integral[top, left + side]
+                     - integral[top + side, left] + integral[top, left])
+            if total > best:
+                best, where = total, (top, left)
+    return where[0], where[1], side
+
+
+def pick_images(count: int, total: int, seed: int) -> list[int]:
+    """``count`` image indices chosen with ``seed`` (all of them when there are few), in input order."""
+    if count >= total:
+        return list(range(total))
+    return sorted(random.Random(seed).sample(range(total), count))
+
+
+def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str, str], out: Path,
+               count: int, size: int, seed: int) -> list[dict[str, Any]]:
+    """Crops of the same window: the uncompressed original, then every pre-processing through
+    every codec at its reference quality (re-encoded: codecs are deterministic)."""
+    if count <= 0 or not rows:
+        return []
+    tools = toolkit(plan)
+    folder = out / CROPS
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for i in pick_images(count, len(rows), seed):
+        row = rows[i]
+        image = load_image(paths[row["image"]])
+        top, left, side = detail_box(image, size)
+
+        def crop(pixels: np.ndarray, name: str) -> str:
+            save_image(folder / name, np.ascontiguousarray(pixels[top: top + side, left: left + side]))
+            return f"{CROPS}/{name}"
+
+        stem = f"img{i:03d}"
+        item: dict[str, Any] = {"image": row["image"], "box": [top, left, side], "original": crop(image, f"{stem}-input.png"),
+                                "codecs": []}
+        reference = {(e["pre"], e["codec"], e["quality"]): e for e in row["evaluations"]}
+        for k, codec in enumerate(plan.codecs):
+            panels = []
+            for c, chain in enumerate(plan.chains):
+                processed = image
+                if not chain.is_original:
+                    path = pixels_path(plan, row["sha256"], chain)
+                    processed = load_image(path) if path.is_file() else apply_methods(image, tools.chains[c])
+                decoded = tools.codecs[k].decode(tools.codecs[k].encode(processed, codec.reference))
+                entry = reference.get((chain.label, codec.label, codec.reference), {})
+                panels.append({"pre": chain.display, "path": crop(decoded, f"{stem}-{k}-{c}.png"),
+                               "bytes": entry.get("bytes"), "scores": entry.get("scores", {})})
+            item["codecs"].append({"codec": codec.label, "quality": codec.reference, "panels": panels})
+        made.append(item)
+    return made
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+_CSS = """
+body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
+table{border-collapse:collapse;margin:0.6em 0 1.2em}th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}
+.plots img{max-width:640px;margin:4px}.crops{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:1em}
+figure{margin:0}figcaption{font-size:12px;max-width:260px}.crops img{image-rendering:pixelated}
+.note{font-size:13px;color:#555}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:12px}
+"""
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[str, str]],
+               crops: Sequence[dict[str, Any]], meta: dict[str, Any], out: Path) -> Path:
+    e = html.escape
+    images = results["images"]
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Kuchen bench</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>Kuchen bench</h1>",
+        f"<p>{images['used']} images used (image list SHA-256 <code>{e(meta['images_sha256'][:16])}…</code>), "
+        f"seed {meta['seed']}, {meta['elapsed_s']:.1f} s on {e(meta['executor'])}.<br>"
+        f"Command: <code>{e(meta['command'])}</code></p>",
+        "<p class='note'>bpp = 8 × bytes of the real file / pixels, totalled over the images; quality is the mean "
+        "over the images; full-reference metrics compare the decoded image with the original input. "
+        "See docs/bench.md for how every number is computed.</p>",
+    ]
+    if images.get("failed"):
+        parts.append(f"<p><b>Failed images (left out of every table):</b> {e(', '.join(images['failed']))}</p>")
+    for codec in results["codecs"]:
+        parts.append(f"<h2>{e(codec['codec'])}</h2>")
+        parts.append(f"<h3>Table 1: quality {codec['reference_quality']}, against {e(codec['baseline'])} Original</h3>")
+        parts.append(_table(*table1(plan, codec)))
+        headers, rows, notes = bd_table(plan, codec)
+        if rows:
+            parts.append(f"<h3>BD-rate over qualities {e(', '.join(map(str, codec['ladder'])))}</h3>")
+            parts.append(_table(headers, rows))
+            parts.extend(f"<p class='note'>[{i}] {e(n)}</p>" for i, n in enumerate(notes, 1))
+        if codec["matched"]:
+            parts.append("<h3>File size at matched quality</h3>")
+            parts.append(_table(*matched_table(plan, codec)))
+        if codec["post"]:
+            parts.append("<h3>Post-processing</h3>")
+            parts.append(_table(*post_table(plan, codec)))
+        parts.append("<div class='plots'>" + "".join(
+            f"<img src='{e(p['path'])}' alt='RD curve {e(p['codec'])} {e(p['metric'])}'>"
+            for p in plots if p["codec"] == codec["codec"]) + "</div>")
+    if crops:
+        parts.append("<h2>Crops at each codec's reference quality</h2>")
+        for item in crops:
+            side = item["box"][2]
+            shown = max(side, min(2 * side, 256))
+            parts.append(f"<h3>{e(item['image'])} <span class='note'>(window at y={item['box'][0]}, "
+                         f"x={item['box'][1]}, {side}×{side}, shown at {shown} px)</span></h3>")
+            for codec in item["codecs"]:
+                figures = [f"<figure><img src='{e(item['original'])}' width='{shown}' height='{shown}' "
+                           f"alt='input'><figcaption>input (uncompressed)</figcaption></figure>"]
+                for panel in codec["panels"]:
+                    scores = ", ".join(f"{k} {v:.2f}" for k, v in panel["scores"].items())
+                    size = f"{panel['bytes']:,} B" if panel["bytes"] is not None else ""
+                    figures.append(
+                        f"<figure><img src='{e(panel['path'])}' width='{shown}' height='{shown}' "
+                        f"alt='{e(panel['pre'])} {e(codec['codec'])}'><figcaption><b>{e(panel['pre'])}</b> + "
+                        f"{e(codec['codec'])} q{codec['quality']}<br>{e(size)} {e(scores)}</figcaption></figure>")
+                parts.append("<div class='crops'>" + "".join(figures) + "</div>")
+    parts.append("<h2>Provenance</h2><pre>" + e(json.dumps(meta["provenance"], indent=2, ensure_ascii=False))
+                 + "</pre></body></html>")
+    return atomic_text(out / "report.html", "\n".join(parts))

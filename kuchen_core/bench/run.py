@@ -1,0 +1,161 @@
+"""Drive a bench run: one task per (image, pre-processing) and per (image, post-filter) through
+an executor with a progress bar, then the per-image JSONL, the tables, the summary JSON, the
+CompressAI-style curve files, the plots, the crops and the HTML report.
+
+Every encode is already in the content cache when a task finishes, so running the same bench
+again after a crash or a kill redoes only what had not finished.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+import attrs
+
+from ..labeling.cache import content_key
+from ..labeling.executors import Done, Executor
+from .aggregate import Aggregator
+from .config import BenchConfig
+from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
+from .inputs import BenchImage, file_sha256, list_hash
+from .plan import BenchPlan
+from .report import atomic_text, make_crops, plot_curves, slug, write_html
+from .tables import all_tables
+
+NAME = "kuchen-bench"
+
+
+@attrs.frozen
+class BenchResult:
+    results: dict[str, Any]
+    tables: list[str]
+    outputs: dict[str, str]
+    computed: int
+    cached: int
+    errors: list[str]
+    elapsed: float
+
+
+def versions() -> dict[str, str]:
+    from .. import __version__
+
+    return {"kuchen-core": __version__, "python": platform.python_version(), "platform": platform.platform()}
+
+
+def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage], executor: Executor,
+              progress: bool = False, command: str | None = None) -> BenchResult:
+    from tqdm import tqdm
+
+    start = time.perf_counter()
+    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    out = Path(config.out)
+    out.mkdir(parents=True, exist_ok=True)
+    hashes = [file_sha256(image.path) for image in images]
+    images_sha = list_hash(zip((image.name for image in images), hashes))
+
+    tasks = [BenchTask(plan, i, image, PRE, c) for i, image in enumerate(images) for c in range(len(plan.chains))]
+    tasks += [BenchTask(plan, i, image, POST, p) for i, image in enumerate(images) for p in range(len(plan.posts))]
+    outcomes: list[TaskOutcome] = []
+    computed = cached = 0
+    errors: list[str] = []
+    with tqdm(total=len(tasks), desc="bench", unit="task", disable=not progress, dynamic_ncols=True) as bar:
+        for done in executor.map_unordered(run_task, tasks):
+            outcome = _outcome(done)
+            outcomes.append(outcome)
+            computed += outcome.computed
+            cached += outcome.cached
+            errors.extend(f"{images[outcome.index].name}: {error}" for error in outcome.errors)
+            bar.update(1)
+            bar.set_postfix(encodes=computed, cached=cached, failed=len(errors), refresh=False)
+
+    rows = _rows(plan, images, hashes, outcomes)
+    results = Aggregator(plan, rows, config.bd_method).results()
+    provenance = {
+        "software": versions(), "plugins": plan.provenance(), "parameters": config.to_json(), "seed": config.seed,
+        "images": {"count": len(images), "sha256": images_sha, "list": [image.name for image in images]},
+    }
+    provenance_sha = content_key(provenance)
+    run_ref = {"provenance_sha256": provenance_sha, "images_sha256": images_sha, "seed": config.seed}
+    outputs: dict[str, str] = {}
+
+    jsonl = "\n".join(json.dumps({**row, "run": run_ref}, ensure_ascii=False) for row in rows) + "\n"
+    outputs["per_image"] = str(atomic_text(out / "results.jsonl", jsonl))
+    tables = all_tables(plan, results) if results["codecs"] else ["no image finished every task: no tables"]
+    outputs["tables"] = str(atomic_text(out / "tables.md", "\n".join(tables) + "\n"))
+
+    compact = json.dumps({"provenance_sha256": provenance_sha, **provenance}, separators=(",", ":"))
+    curve_dir = out / "curves"
+    curve_dir.mkdir(exist_ok=True)
+    for curve in results["curves"]:
+        name = f"{curve['codec']} + {curve['pre']}"
+        document = {
+            "name": name,
+            "description": f"kuchen bench: {curve['pre']} then {curve['codec']} over qualities "
+                           f"{curve['quality']}; bpp from real file bytes; metrics are means over "
+                           f"{results['images']['used']} images",
+            "results": {k: v for k, v in curve.items() if k not in ("codec", "pre")},
+            "provenance": {"sha256": provenance_sha, **provenance},
+        }
+        atomic_text(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
+    outputs["curves"] = str(curve_dir)
+
+    plots = plot_curves(plan, results, out, compact) if results["codecs"] else []
+    used = [row for row in rows if not row["errors"] and row["sha256"]]
+    crops = make_crops(plan, used, {image.name: image.path for image in images}, out, config.crops,
+                       config.crop_size, config.seed)
+    elapsed = time.perf_counter() - start
+    meta = {
+        "images_sha256": images_sha, "seed": config.seed, "elapsed_s": elapsed, "started": started,
+        "executor": executor.description, "command": command or " ".join(sys.argv), "provenance": provenance,
+    }
+    outputs["report"] = str(write_html(plan, results, plots, crops, meta, out))
+    summary = {
+        "name": NAME,
+        "description": "Kuchen bench: Table 1, BD-rate and matched-quality savings of pre-processings "
+                       "against the Original per codec, post-processing, RD curves (see docs/bench.md)",
+        "results": results,
+        "provenance": {"sha256": provenance_sha, **provenance},
+        "run": {"started": started, "elapsed_s": round(elapsed, 3), "executor": executor.description,
+                "command": meta["command"], "tasks": len(tasks), "encodes_computed": computed,
+                "encodes_cached": cached, "errors": errors},
+        "outputs": {"plots": [p["path"] for p in plots], "crops": crops},
+    }
+    outputs["summary"] = str(atomic_text(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
+    return BenchResult(results, tables, outputs, computed, cached, errors, elapsed)
+
+
+def _outcome(done: Done[BenchTask, TaskOutcome]) -> TaskOutcome:
+    """A task that raised or whose worker died becomes an error for that (image, task)."""
+    if done.result is not None:
+        return done.result
+    return TaskOutcome(done.item.index, done.item.kind, done.item.slot, errors=(done.error or "unknown error",))
+
+
+def _rows(plan: BenchPlan, images: Sequence[BenchImage], hashes: Sequence[str],
+          outcomes: Sequence[TaskOutcome]) -> list[dict[str, Any]]:
+    """One row per image, in input order, with every task's results and errors."""
+    rows = [{"image": image.name, "sha256": None, "height": None, "width": None, "evaluations": [], "matched": [],
+             "post": [], "errors": []} for image in images]
+    for outcome in sorted(outcomes, key=lambda o: (o.index, o.kind != PRE, o.slot)):
+        row = rows[outcome.index]
+        if outcome.sha256:
+            row.update(sha256=outcome.sha256, height=outcome.height, width=outcome.width)
+            if outcome.sha256 != hashes[outcome.index]:
+                row["errors"].append("the file changed while the bench ran")
+        row["evaluations"].extend(outcome.evaluations)
+        row["matched"].extend(outcome.matched)
+        row["post"].extend(outcome.post)
+        row["errors"].extend(outcome.errors)
+    expected = len(plan.chains) + len(plan.posts)
+    seen: dict[int, int] = {}
+    for outcome in outcomes:
+        seen[outcome.index] = seen.get(outcome.index, 0) + 1
+    for i, row in enumerate(rows):
+        if seen.get(i, 0) != expected:
+            row["errors"].append(f"{expected - seen.get(i, 0)} task(s) did not report")
+    return rows

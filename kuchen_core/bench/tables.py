@@ -1,0 +1,124 @@
+"""The bench's tables as Markdown (printed at the end, written to ``tables.md``, pasted into docs)
+and as the rows the HTML report renders."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from .plan import BenchPlan
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value * 100:+.{digits}f} %"
+
+
+def num(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def arrow(plan: BenchPlan, label: str) -> str:
+    metric = next(m for m in plan.metrics if m.label == label)
+    return f"{label} {'↑' if metric.higher_is_better else '↓'}"
+
+
+def table1(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    headers = ["codec", "pre-processing", "quality", "total bytes", "bpp", "size vs baseline", "CR improvement",
+               *(arrow(plan, m.label) for m in plan.metrics)]
+    rows = []
+    for row in codec["table1"]:
+        rows.append([
+            row["codec"], row["pre"] + (" (baseline)" if row["baseline"] else ""), str(row["quality"]),
+            f"{row['bytes']:,}", num(row["bpp"], 4), pct(row["size_change"]), pct(row["cr_improvement"]),
+            *(num(row["metrics"][m.label], 3) for m in plan.metrics),
+        ])
+    return headers, rows
+
+
+def bd_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]], list[str]]:
+    headers = ["pre-processing", "against", *(f"BD-rate ({m.label})" for m in plan.metrics)]
+    rows, notes = [], []
+    for row in codec["bd_rate"]:
+        cells = []
+        for m in plan.metrics:
+            result = row["metrics"][m.label]
+            cell = "n/a" if result["value"] is None else f"{result['value']:+.2f} %"
+            if result["note"]:
+                notes.append(f"{row['pre']} / {m.label}: {result['note']}")
+                cell += f" [{len(notes)}]"
+            cells.append(cell)
+        rows.append([f"{row['pre']} + {row['codec']}", row["anchor"], *cells])
+    return headers, rows, notes
+
+
+def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    headers = ["pre-processing", "metric", "target", "reached", "unreachable", "file-size saving (total)",
+               "mean per-image saving", "median quality"]
+    rows = []
+    for row in codec["matched"]:
+        for m in plan.metrics:
+            result = row["metrics"][m.label]
+            rows.append([
+                f"{row['pre']} + {row['codec']}", m.label,
+                f"{codec['baseline']} Original q{codec_reference(codec, plan)}",
+                f"{result['reached']}/{result['images']}", str(result["unreachable"]),
+                saving(result["saving_total"]),
+                saving(result["saving_mean"]),
+                "n/a" if result["quality_median"] is None else f"{result['quality_median']:g}",
+            ])
+    return headers, rows
+
+
+def codec_reference(codec: dict[str, Any], plan: BenchPlan) -> int:
+    base = next(c for c in plan.codecs if c.label == codec["baseline"])
+    return base.reference
+
+
+def saving(value: float | None) -> str:
+    """A saving of 0.12 is '12.0 %' smaller; a negative one means bigger files."""
+    return "n/a" if value is None else f"{value * 100:.1f} %"
+
+
+def post_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    headers = ["quality", "bpp"]
+    for m in plan.metrics:
+        headers.append(f"{m.label} without")
+        headers.extend(f"{m.label} + {p.label}" for p in plan.posts)
+    rows = []
+    for row in codec["post"]:
+        cells = [str(row["quality"]), num(row["bpp"], 4)]
+        for m in plan.metrics:
+            cells.append(num(row["without"][m.label], 3))
+            cells.extend(num(row["with"][p.label][m.label], 3) for p in plan.posts)
+        rows.append(cells)
+    return headers, rows
+
+
+def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|",
+            *("| " + " | ".join(row) + " |" for row in rows)]
+
+
+def all_tables(plan: BenchPlan, results: dict[str, Any]) -> list[str]:
+    """Every table, in Markdown, with a heading per codec."""
+    images = results["images"]
+    lines = [f"Images: {images['used']} used"
+             + (f", {len(images['failed'])} failed ({', '.join(images['failed'])})" if images["failed"] else "")]
+    for codec in results["codecs"]:
+        lines += ["", f"### {codec['codec']} — Table 1 at quality {codec['reference_quality']}"
+                  f" (baseline: {codec['baseline']} Original)", ""]
+        lines += markdown(*table1(plan, codec))
+        headers, rows, notes = bd_table(plan, codec)
+        if rows:
+            lines += ["", f"BD-rate over qualities {', '.join(map(str, codec['ladder']))} (negative: fewer bits "
+                      "for the same quality):", ""]
+            lines += markdown(headers, rows)
+            lines += [f"[{i}] {note}" for i, note in enumerate(notes, 1)]
+        if codec["matched"]:
+            lines += ["", "Matched quality (per image, the cheapest quality reaching the baseline's score; "
+                      "saving = smaller file):", ""]
+            lines += markdown(*matched_table(plan, codec))
+        if codec["post"]:
+            lines += ["", "Post-processing (on the Original's decoded image):", ""]
+            lines += markdown(*post_table(plan, codec))
+    return lines
