@@ -1,0 +1,66 @@
+"""ESRGAN's residual-in-residual dense blocks (as in BasicSR ``rrdbnet_arch.py``), same-size output.
+
+Imported only when a model is built. Unlike ESRGAN there is no upsampling: the network predicts
+a correction that is added to the decoded image (global residual), and the last conv starts at
+zero so an untrained post-filter is the identity ("do no harm") and training departs from it.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def scaled_kaiming_(module: nn.Module, scale: float) -> None:
+    """Kaiming-normal conv weights times ``scale``, zero biases: ESRGAN's init for deep residual stacks."""
+    for layer in module.modules():
+        if isinstance(layer, nn.Conv2d):
+            nn.init.kaiming_normal_(layer.weight)
+            layer.weight.data.mul_(scale)
+            nn.init.zeros_(layer.bias)
+
+
+class ResidualDenseBlock(nn.Module):
+    """Five 3×3 convs, each seeing all earlier outputs; the result is added back scaled by 0.2."""
+
+    def __init__(self, features: int, growth: int) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            nn.Conv2d(features + i * growth, growth if i < 4 else features, 3, padding=1) for i in range(5)
+        )
+        self.lrelu = nn.LeakyReLU(0.2, inplace=True)
+        scaled_kaiming_(self, 0.1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        features = [x]
+        for conv in self.convs[:-1]:
+            features.append(self.lrelu(conv(torch.cat(features, dim=1))))
+        return x + 0.2 * self.convs[-1](torch.cat(features, dim=1))
+
+
+class RRDB(nn.Module):
+    """Three dense blocks in series with a residual around them, scaled by 0.2."""
+
+    def __init__(self, features: int, growth: int) -> None:
+        super().__init__()
+        self.rdbs = nn.Sequential(*(ResidualDenseBlock(features, growth) for _ in range(3)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + 0.2 * self.rdbs(x)
+
+
+class RRDBNet(nn.Module):
+    """N×3×H×W in [0, 1] → same shape: ``input + predicted correction``, not clamped."""
+
+    def __init__(self, blocks: int = 1, features: int = 32, growth: int = 16) -> None:
+        super().__init__()
+        self.conv_first = nn.Conv2d(3, features, 3, padding=1)
+        self.body = nn.Sequential(*(RRDB(features, growth) for _ in range(blocks)))
+        self.conv_body = nn.Conv2d(features, features, 3, padding=1)
+        self.conv_last = nn.Conv2d(features, 3, 3, padding=1)
+        nn.init.zeros_(self.conv_last.weight)
+        nn.init.zeros_(self.conv_last.bias)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        feat = self.conv_first(x)
+        feat = feat + self.conv_body(self.body(feat))
+        return x + self.conv_last(feat)
