@@ -7,6 +7,7 @@ zero so an untrained post-filter is the identity ("do no harm") and training dep
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -51,16 +52,24 @@ class RRDB(nn.Module):
 class RRDBNet(nn.Module):
     """N×3×H×W in [0, 1] → same shape: ``input + predicted correction``, not clamped."""
 
-    def __init__(self, blocks: int = 1, features: int = 32, growth: int = 16) -> None:
+    def __init__(self, blocks: int = 1, features: int = 32, growth: int = 16, unshuffle: int = 1) -> None:
         super().__init__()
-        self.conv_first = nn.Conv2d(3, features, 3, padding=1)
+        self.unshuffle = unshuffle
+        channels = 3 * unshuffle**2
+        self.conv_first = nn.Conv2d(channels, features, 3, padding=1)
         self.body = nn.Sequential(*(RRDB(features, growth) for _ in range(blocks)))
         self.conv_body = nn.Conv2d(features, features, 3, padding=1)
-        self.conv_last = nn.Conv2d(features, 3, 3, padding=1)
+        self.conv_last = nn.Conv2d(features, channels, 3, padding=1)
         nn.init.zeros_(self.conv_last.weight)
         nn.init.zeros_(self.conv_last.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        feat = self.conv_first(x)
-        feat = feat + self.conv_body(self.body(feat))
-        return x + self.conv_last(feat)
+        s = self.unshuffle
+        if s == 1:
+            feat = self.conv_first(x)
+            return x + self.conv_last(feat + self.conv_body(self.body(feat)))
+        height, width = x.shape[-2:]
+        padded = F.pad(x, (0, -width % s, 0, -height % s), mode="replicate") if (height % s or width % s) else x
+        feat = self.conv_first(F.pixel_unshuffle(padded, s))
+        correction = F.pixel_shuffle(self.conv_last(feat + self.conv_body(self.body(feat))), s)
+        return x + correction[..., :height, :width]

@@ -18,6 +18,8 @@ class RRDBBackbone(Backbone):
                   minimum=1),
             Param("features", 32, "channels of the trunk", minimum=1),
             Param("growth", 16, "channels each dense-block conv adds", minimum=1),
+            Param("unshuffle", 1, "run the blocks at 1/unshuffle resolution after pixel-unshuffle "
+                  "(Real-ESRGAN's trick): unshuffle=2 costs about a quarter per pixel", choices=(1, 2, 4)),
         ),
     )
 

@@ -36,6 +36,10 @@ class TestTwoBlockRRDBContract(BackboneContract):
     spec = "rrdb(blocks=2,features=16,growth=8)"
 
 
+class TestUnshuffledRRDBContract(BackboneContract):
+    spec = "rrdb(features=16,growth=8,unshuffle=2)"
+
+
 def build(spec: str = "rrdb(features=16,growth=8)") -> nn.Module:
     torch.manual_seed(0)
     return get_registry().create("backbone", spec).build()
@@ -125,3 +129,15 @@ def test_library_versions_and_lazy_torch_import():
     code = "import sys, kuchen_plugin_rrdb; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("factor", [2, 4])
+def test_unshuffle_runs_the_blocks_at_lower_resolution_and_keeps_the_identity_start(factor):
+    model = build(f"rrdb(features=16,growth=8,unshuffle={factor})").eval()
+    assert model.conv_first.in_channels == 3 * factor**2 and model.conv_last.out_channels == 3 * factor**2
+    seen = []
+    model.body.register_forward_hook(lambda module, args, out: seen.append(tuple(out.shape[-2:])))
+    x = torch.rand(1, 3, 13, 21)
+    with torch.no_grad():
+        assert torch.equal(model(x), x)  # zero last conv: identity, odd sizes padded and cropped back
+    assert seen == [(-(-13 // factor), -(-21 // factor))]
