@@ -153,3 +153,51 @@ def _final_weights(run: Path) -> dict:
     from safetensors.torch import load_file
 
     return load_file(str(run / (run / "LATEST").read_text().strip() / "model.safetensors"))
+
+
+def test_codec_pairs_are_decoded_in_original_out(tmp_path, kuchen_register):
+    from fake_plugins import GoodPlugin
+
+    from kuchen_core.training import DataConfig, load_pairs
+
+    kuchen_register(GoodPlugin())
+    inputs, targets = make_pairs(tmp_path)
+    (tmp_path / "ids.txt").write_text("somewhere/p0.jpg\np2.png\n")
+    config = DataConfig(source="codec", images=(str(targets / "*.png"),), ids=str(tmp_path / "ids.txt"),
+                        codec="fakejpeg", qualities=(10, 90))
+    found = load_pairs(config)
+    assert [p.name for p in found.pairs] == ["p0@fakejpeg10", "p0@fakejpeg90", "p2@fakejpeg10", "p2@fakejpeg90"]
+    clean = np.asarray(Image.open(targets / "p0.png"))
+    np.testing.assert_array_equal(found.pairs[0].target, clean)
+    from kuchen_core.training.loop import psnr
+
+    assert psnr(found.pairs[0].input, clean) < psnr(found.pairs[1].input, clean) < 100
+    again = load_pairs(config)
+    assert again.data_hash == found.data_hash
+    assert load_pairs(DataConfig(source="codec", images=config.images, codec="fakejpeg", qualities=(10,))).data_hash != found.data_hash
+
+
+def test_manifest_pairs_are_original_in_label_out(tmp_path, monkeypatch):
+    from kuchen_core.training import DataConfig, load_pairs
+
+    inputs, targets = make_pairs(tmp_path / "data")
+    run = tmp_path / "label-run"
+    (run / "labels" / "q40").mkdir(parents=True)
+    shutil.copy(targets / "p1.png", run / "labels" / "q40" / "p1.png")
+    rows = [{"image": str(inputs / "p1.png"), "results": [{"quality": 40, "label": "labels/q40/p1.png"}]},
+            {"image": str(inputs / "p2.png"), "results": [{"quality": 40, "label": None}]}]
+    (run / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    found = load_pairs(DataConfig(source="manifest", manifest=str(run / "manifest.jsonl")))
+    assert [p.name for p in found.pairs] == ["p1@40"]  # a failed image (no label) is not a pair
+    np.testing.assert_array_equal(found.pairs[0].input, np.asarray(Image.open(inputs / "p1.png")))
+    with pytest.raises(TrainConfigError, match="no such manifest"):
+        load_pairs(DataConfig(source="manifest", manifest=str(tmp_path / "none.jsonl")))
+
+
+def test_pairs_with_no_target_are_refused(tmp_path):
+    from kuchen_core.training import DataConfig, load_pairs
+
+    inputs, targets = make_pairs(tmp_path)
+    (targets / "p3.png").unlink()
+    with pytest.raises(TrainConfigError, match="no target for p3.png"):
+        load_pairs(DataConfig(source="pairs", inputs=str(inputs), targets=str(targets)))

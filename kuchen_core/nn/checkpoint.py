@@ -33,6 +33,16 @@ class Checkpoint:
     model: Any
 
 
+def require_torch() -> Any:
+    """torch (and safetensors) are an optional extra of the core: say how to get them."""
+    try:
+        import safetensors  # noqa: F401
+        import torch
+    except ModuleNotFoundError as exc:
+        raise KuchenError(f"networks need {exc.name}: pip install 'kuchen-core[train]'") from None
+    return torch
+
+
 def sidecar_path(weights: str | os.PathLike) -> Path:
     """The JSON that travels with ``weights`` (same stem, ``.json``)."""
     return Path(weights).with_suffix(".json")
@@ -46,6 +56,7 @@ def weights_path(path: str | os.PathLike) -> Path:
 
 def save_checkpoint(path: str | os.PathLike, model: Any, backbone: str, meta: dict[str, Any] | None = None) -> Path:
     """Write weights and sidecar atomically (temp file + rename), weights first."""
+    require_torch()
     from safetensors.torch import save_file
 
     target = weights_path(path)
@@ -78,6 +89,7 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any]:
 
 def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
     """Rebuild the backbone named in the sidecar and load the weights into it (strictly)."""
+    require_torch()
     from safetensors.torch import load_file
 
     target = weights_path(path)

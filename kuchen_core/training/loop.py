@@ -15,7 +15,7 @@ import numpy as np
 
 from ..labeling.plan import plugin_registry
 from ..registry import get_registry, use_registry
-from ..nn.checkpoint import save_checkpoint
+from ..nn.checkpoint import require_torch, save_checkpoint
 from ..nn.method import pick_device
 from ..nn.tiling import run_tiled
 from . import distributed
@@ -54,7 +54,7 @@ class Trainer:
         self.out = Path(config.out)
 
     def run(self) -> dict[str, Any]:
-        import torch
+        torch = require_torch()
 
         config, world = self.config, self.world
         if config.threads:
