@@ -541,3 +541,30 @@ def test_html_report_loads_every_image_in_headless_chromium(bench_run, tmp_path)
     assert f'data-checked="{len(sources)}"' in dom, dom[-2000:]
     assert dom.count('data-ok="1"') == len(sources) and 'data-ok="0"' not in dom
     assert "Table 1: quality 10, against tgray Original" in dom
+
+
+# -- executors -------------------------------------------------------------------------------
+
+def test_dask_local_cluster_gives_the_same_results_as_in_process(tmp_path):
+    """Tasks are plain data: on a Dask LocalCluster (workers load label_fakes themselves) the
+    per-image rows and the tables are the same as in-process."""
+    pytest.importorskip("distributed")
+    label_fakes = pytest.importorskip("label_fakes")
+    label_fakes.make_images(tmp_path / "in", 3)
+
+    def run(out, *args):
+        result = CliRunner().invoke(cli, [
+            "bench", "-i", str(tmp_path / "in"), "--codecs", "tjpeg", "--pre", "none,tblur,tbright+tposter",
+            "--metrics", "tpsnr,trough", "--ladder", "20,50,80", "--plugin-module", "label_fakes", "--crops", "0",
+            "--quiet", "-o", str(tmp_path / out), *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in (tmp_path / out / "results.jsonl").read_text().splitlines()]
+        for row in rows:
+            row.pop("run")  # its provenance hash covers the parameters, which include the output folder
+        return rows, json.loads((tmp_path / out / "summary.json").read_text())
+
+    inline_rows, inline = run("inline", "--jobs", "1")
+    dask_rows, dask = run("dask", "--executor", "dask", "--jobs", "2")
+    assert dask_rows == inline_rows and dask["results"] == inline["results"]
+    assert dask["run"]["executor"].startswith("dask on a LocalCluster")
+    assert dask["run"]["encodes_computed"] == inline["run"]["encodes_computed"] > 0

@@ -121,6 +121,7 @@ class _Worker:
         self.image = load_image(data)
         self.records: dict[str, dict[str, Any]] = {}
         self.processed_images: dict[int, np.ndarray] = {}
+        self.chain_errors: dict[int, Exception] = {}
         self.entries: dict[tuple[int, int], dict[str, Any]] = {}
         self.matched: list[dict[str, Any]] = []
         self.post: list[dict[str, Any]] = []
@@ -133,6 +134,8 @@ class _Worker:
         """The chain's pre-codec image: from the pixel cache, else computed and stored there."""
         if c in self.processed_images:
             return self.processed_images[c]
+        if c in self.chain_errors:  # a method that raised once fails every codec of this chain
+            raise self.chain_errors[c]
         chain = self.plan.chains[c]
         if chain.is_original:
             return self.image
@@ -146,7 +149,11 @@ class _Worker:
             if out is not None and out.shape != self.image.shape:
                 out = None
         if out is None:
-            out = apply_methods(self.image, self.tools.chains[c])
+            try:
+                out = apply_methods(self.image, self.tools.chains[c])
+            except Exception as exc:
+                self.chain_errors[c] = exc
+                raise
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, out)
         self.processed_images[c] = out
