@@ -13,11 +13,19 @@ $(VENV)/.installed: $(PROJECTS) scripts/setup.sh scripts/install-system-deps.sh
 	bash scripts/setup.sh $(VENV)
 	touch $@
 
+# The main job: `kuchen bench` on the four photos in samples/ (see README). Trained methods and
+# post-filters join the table by adding their names here (DEMO_PRE = none,nlmeans,detail,guetzli,ar,kuchen,
+# DEMO_POST = rrdb) or on the command line: make demo DEMO_PRE=none,nlmeans JOBS=4.
+DEMO_CODECS ?= jpeg,webp,hevc
+DEMO_PRE ?= none,nlmeans,detail,guetzli
+DEMO_POST ?=
+DEMO_METRICS ?= ssimulacra2,psnr,brisque
+DEMO_OUT ?= out/demo
+JOBS ?= 2
+
 demo: setup
-	$(KUCHEN) plugins
-	$(KUCHEN) compress samples/ --codec jpeg -q 50 --metrics psnr,ssimulacra2 -o out/demo/jpeg
-	$(KUCHEN) compress samples/ --codec jpeg -q 50 --pre nlmeans --metrics psnr,ssimulacra2 -o out/demo/jpeg-nlmeans
-	$(KUCHEN) compress samples/ --codec avif -q 50 --metrics psnr,ssimulacra2 -o out/demo/avif
+	$(KUCHEN) bench --images samples/ --codecs $(DEMO_CODECS) --pre $(DEMO_PRE) --metrics $(DEMO_METRICS) \
+		$(if $(strip $(DEMO_POST)),--post $(DEMO_POST)) --jobs $(JOBS) --out $(DEMO_OUT)
 
 test: setup
 	$(PYTHON) -m pytest

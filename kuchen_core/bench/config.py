@@ -48,7 +48,7 @@ class BenchConfig:
     limit: int | None = None
     seed: int = 0
     crops: int = 4
-    crop_size: int = 192
+    crop_size: int = 128
     matched: bool = True
     bd_method: str = "akima"
     plugin_modules: tuple[str, ...] = ()
@@ -245,7 +245,7 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
     if limit is not None and limit < 1:
         raise BenchConfigError(f"limit must be at least 1, got {limit}")
     crops = pick("crops", _typed(data, "crops", int, 4))
-    crop_size = pick("crop_size", _typed(data, "crop_size", int, 192))
+    crop_size = pick("crop_size", _typed(data, "crop_size", int, 128))
     if crops < 0 or crop_size < 8:
         raise BenchConfigError(f"crops must be >= 0 and crop_size >= 8, got {crops} and {crop_size}")
     bd_method = pick("bd_method", _typed(data, "bd_method", str, "akima"))

@@ -20,7 +20,7 @@ from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from .evaluate import pixels_path, toolkit
 from .plan import BenchPlan
-from .tables import bd_table, matched_table, post_table, table1
+from .tables import NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
 
 PLOTS, CROPS = "plots", "crops"
 
@@ -155,7 +155,7 @@ _CSS = """
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1400px;color:#222}
 table{border-collapse:collapse;margin:0.6em 0 1.2em}th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}
-.plots img{max-width:640px;margin:4px}.crops{display:flex;flex-wrap:wrap;gap:8px;margin-bottom:1em}
+.plots img{max-width:640px;margin:4px}.crops{display:flex;gap:8px;margin-bottom:1em;overflow-x:auto}
 figure{margin:0}figcaption{font-size:12px;max-width:260px}.crops img{image-rendering:pixelated}
 .note{font-size:13px;color:#555}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:12px}
 """
@@ -196,6 +196,8 @@ def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[st
         if codec["matched"]:
             parts.append("<h3>File size at matched quality</h3>")
             parts.append(_table(*matched_table(plan, codec)))
+            if any(not m.needs_reference for m in plan.metrics):
+                parts.append(f"<p class='note'>{e(NO_REFERENCE_NOTE)}</p>")
         if codec["post"]:
             parts.append("<h3>Post-processing</h3>")
             parts.append(_table(*post_table(plan, codec)))
@@ -206,7 +208,7 @@ def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[st
         parts.append("<h2>Crops at each codec's reference quality</h2>")
         for item in crops:
             side = item["box"][2]
-            shown = max(side, min(2 * side, 256))
+            shown = side * max(1, 256 // side)  # an integer zoom keeps the codec's blocks sharp
             parts.append(f"<h3>{e(item['image'])} <span class='note'>(window at y={item['box'][0]}, "
                          f"x={item['box'][1]}, {side}×{side}, shown at {shown} px)</span></h3>")
             for codec in item["codecs"]:

@@ -7,6 +7,11 @@ from typing import Any, Sequence
 from .plan import BenchPlan
 
 
+NO_REFERENCE_NOTE = ("(no-reference): the search assumes the score improves with quality, which a no-reference "
+                     "score need not do, and a pre-processing may meet the target at every quality; read these "
+                     "rows with the full-reference ones.")
+
+
 def pct(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "n/a"
@@ -59,7 +64,7 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
         for m in plan.metrics:
             result = row["metrics"][m.label]
             rows.append([
-                f"{row['pre']} + {row['codec']}", m.label,
+                f"{row['pre']} + {row['codec']}", m.label if m.needs_reference else f"{m.label} (no-reference)",
                 f"{codec['baseline']} Original q{codec_reference(codec, plan)}",
                 f"{result['reached']}/{result['images']}", str(result["unreachable"]),
                 saving(result["saving_total"]),
@@ -118,6 +123,8 @@ def all_tables(plan: BenchPlan, results: dict[str, Any]) -> list[str]:
             lines += ["", "Matched quality (per image, the cheapest quality reaching the baseline's score; "
                       "saving = smaller file):", ""]
             lines += markdown(*matched_table(plan, codec))
+            if any(not m.needs_reference for m in plan.metrics):
+                lines += ["", NO_REFERENCE_NOTE]
         if codec["post"]:
             lines += ["", "Post-processing (on the Original's decoded image):", ""]
             lines += markdown(*post_table(plan, codec))
