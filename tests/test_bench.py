@@ -568,3 +568,19 @@ def test_dask_local_cluster_gives_the_same_results_as_in_process(tmp_path):
     assert dask_rows == inline_rows and dask["results"] == inline["results"]
     assert dask["run"]["executor"].startswith("dask on a LocalCluster")
     assert dask["run"]["encodes_computed"] == inline["run"]["encodes_computed"] > 0
+
+
+def test_the_1080p_copy_fits_the_box_and_keeps_the_aspect(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    try:
+        import downscale_1080p
+    finally:
+        sys.path.pop(0)
+    assert downscale_1080p.target_size(6000, 4000) == (1620, 1080)
+    assert downscale_1080p.target_size(4000, 6000) == (1080, 1620)
+    assert downscale_1080p.target_size(5472, 3078) == (1920, 1080)
+    assert downscale_1080p.target_size(800, 600) == (800, 600)  # never upscaled
+    (tmp_path / "src").mkdir()
+    Image.fromarray(np.zeros((2400, 3200, 3), np.uint8)).save(tmp_path / "src" / "a.jpg")
+    assert downscale_1080p.main(["--src", str(tmp_path / "src"), "--out", str(tmp_path / "out")]) == 0
+    assert load_image(tmp_path / "out" / "a.png").shape == (1080, 1440, 3)
