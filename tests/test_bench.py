@@ -584,3 +584,28 @@ def test_the_1080p_copy_fits_the_box_and_keeps_the_aspect(tmp_path):
     Image.fromarray(np.zeros((2400, 3200, 3), np.uint8)).save(tmp_path / "src" / "a.jpg")
     assert downscale_1080p.main(["--src", str(tmp_path / "src"), "--out", str(tmp_path / "out")]) == 0
     assert load_image(tmp_path / "out" / "a.png").shape == (1080, 1440, 3)
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_the_shipped_bench_config_and_the_demo_name_installed_plugins(monkeypatch):
+    """benchmarks/bench-cbsd68.toml and the Makefile's demo settings check out against the installed
+    plugins (nothing is run); the CBSD68 list names 68 images when the shared data is there."""
+    from kuchen_core import get_registry
+
+    installed = {kind: set(get_registry().names(kind)) for kind in ("codec", "method", "metric")}
+    if not {"jpeg", "webp", "hevc"} <= installed["codec"] or "ssimulacra2" not in installed["metric"]:
+        pytest.skip("the built-in codec and metric plugins are not installed")
+    monkeypatch.chdir(REPO)
+    plan = build_plan(make_config(load_toml("benchmarks/bench-cbsd68.toml")))
+    assert [c.label for c in plan.codecs] == ["jpeg", "webp", "hevc"] and len(plan.chains) == 3
+    make = (REPO / "Makefile").read_text()
+    settings = dict(re.findall(r"^(DEMO_[A-Z]+) \?= ?(.*)$", make, re.M))
+    plan = build_plan(make_config(images=("samples/",), out="out/demo", codecs=tuple(settings["DEMO_CODECS"].split(",")),
+                                  pre=tuple(settings["DEMO_PRE"].split(",")), metrics=tuple(settings["DEMO_METRICS"].split(","))))
+    assert plan.chains[0].is_original and len(discover(["samples/"])) == 4
+    listed = [line for line in (REPO / "benchmarks" / "cbsd68.txt").read_text().splitlines() if not line.startswith("#")]
+    assert len(listed) == 68
+    if (REPO / "benchmarks" / listed[0]).is_file():
+        assert len(discover(["benchmarks/cbsd68.txt"])) == 68
