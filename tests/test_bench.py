@@ -609,3 +609,35 @@ def test_the_shipped_bench_config_and_the_demo_name_installed_plugins(monkeypatc
     assert len(listed) == 68
     if (REPO / "benchmarks" / listed[0]).is_file():
         assert len(discover(["benchmarks/cbsd68.txt"])) == 68
+
+
+def test_adding_a_metric_scores_only_that_metric(kuchen_register, tmp_path, monkeypatch):
+    kuchen_register(Plugins())
+    make_images(tmp_path / "in", 2)
+    calls = {"tmae": 0, "tpsnr2": 0}
+    for cls, name in ((Mae, "tmae"), (Psnr, "tpsnr2")):
+        original = cls.score
+
+        def counted(self, distorted, reference=None, _original=original, _name=name):
+            calls[_name] += 1
+            return _original(self, distorted, reference)
+
+        monkeypatch.setattr(cls, "score", counted)
+
+    def run(metrics):
+        result = CliRunner().invoke(cli, ["bench", "-i", str(tmp_path / "in"), "--codecs", "tgray", "--pre", "none,tsmooth",
+                                          "--metrics", metrics, "--crops", "0", "--jobs", "1", "--quiet",
+                                          "-o", str(tmp_path / "out")], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return json.loads((tmp_path / "out" / "summary.json").read_text())
+
+    first = run("tmae")
+    scored = calls["tmae"]
+    assert scored > 0 and calls["tpsnr2"] == 0
+    second = run("tmae,tpsnr2")
+    assert calls["tmae"] == scored  # the records kept their tmae scores
+    assert calls["tpsnr2"] > 0 and second["run"]["encodes_computed"] > 0
+    first_table = {r["pre"]: r["metrics"]["tmae"] for r in first["results"]["codecs"][0]["table1"]}
+    assert {r["pre"]: r["metrics"]["tmae"] for r in second["results"]["codecs"][0]["table1"]} == first_table
+    third = run("tmae,tpsnr2")
+    assert third["run"]["encodes_computed"] == 0 and calls["tmae"] == scored

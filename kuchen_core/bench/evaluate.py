@@ -170,6 +170,8 @@ class _Worker:
         post_chain = plan.posts[post] if post is not None else None
         key = plan.record_key(self.sha, plan.chains[c], k, quality, post_chain)
         record = self.records.get(key) or self.cache.get(key)
+        if record is not None and not (isinstance(record.get("scores"), dict) and isinstance(record.get("bytes"), int)):
+            record = None  # not a record this code wrote: a miss
         missing = metrics if record is None else [m for m in metrics if plan.metrics[m].key not in record["scores"]]
         if record is not None and not missing:
             if key not in self.records:
@@ -183,7 +185,8 @@ class _Worker:
         encode_s = time.perf_counter() - begin
         if not isinstance(data, bytes):
             raise TypeError(f"codec {codec.spec!r} returned {type(data).__name__}, not bytes")
-        if record is not None and record["bytes"] != len(data):  # not deterministic: start the record afresh
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        if record is not None and record.get("sha256") != digest:  # not deterministic: start the record afresh
             record, missing = None, list(range(len(plan.metrics)))
         begin = time.perf_counter()
         decoded = codec.decode(data)
@@ -206,7 +209,7 @@ class _Worker:
             scores[use.key] = value
             timings[f"metric:{use.label}"] = round(time.perf_counter() - begin, 6)
         record = {"bytes": len(data), "bpp": bits_per_pixel(len(data), processed.shape),
-                  "sha256": hashlib.sha256(data).hexdigest()[:16], "scores": scores, "timings": timings}
+                  "sha256": digest, "scores": scores, "timings": timings}
         self.cache.put(key, record)
         self.records[key] = record
         self.computed += 1
