@@ -50,6 +50,7 @@ class DataConfig:
 class TrainConfig:
     backbone: str
     plugin_modules: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    init: str | None = None
     data: DataConfig
     val: DataConfig | None = None
     val_fraction: float = 0.1
@@ -80,7 +81,7 @@ class TrainConfig:
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
 
-_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {"backbone", "plugin_modules", "data", "val", "out"}
+_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {"backbone", "plugin_modules", "init", "data", "val", "out"}
 _DATA_KEYS = {f.name for f in attrs.fields(DataConfig)} | {"val", "val_fraction"}
 
 
@@ -99,7 +100,7 @@ def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | No
 def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), overrides: Mapping[str, Any] | None = None) -> TrainConfig:
     _only(data, {"model", "data", "train"}, "top level")
     model = _table(data, "model")
-    _only(model, {"backbone", "plugin_modules"}, "[model]")
+    _only(model, {"backbone", "plugin_modules", "init"}, "[model]")
     if not isinstance(model.get("backbone"), str):
         raise TrainConfigError("[model] backbone is required, e.g. backbone = \"unet(width=32)\"")
     data_table = dict(_table(data, "data"))
@@ -116,6 +117,7 @@ def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), override
         config = TrainConfig(
             backbone=model["backbone"],
             plugin_modules=model.get("plugin_modules", ()),
+            init=str(_resolve(base, model["init"])) if model.get("init") else None,
             data=_data(data_table, base, "[data]"),
             val=_data(val_table, base, "[data.val]") if val_table is not None else None,
             val_fraction=val_fraction,

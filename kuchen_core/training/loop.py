@@ -15,7 +15,7 @@ import numpy as np
 
 from ..labeling.plan import plugin_registry
 from ..registry import get_registry, use_registry
-from ..nn.checkpoint import require_torch, save_checkpoint
+from ..nn.checkpoint import read_meta, require_torch, save_checkpoint, weights_path
 from ..nn.method import pick_device
 from ..nn.tiling import run_tiled
 from . import distributed
@@ -70,7 +70,10 @@ class Trainer:
         config, world = self.config, self.world
         backbone = get_registry().create("backbone", config.backbone)
         torch.manual_seed(config.seed)
-        model = backbone.build().to(self.device)
+        model = backbone.build()
+        if config.init:
+            self._initialise(model, backbone.spec)
+        model = model.to(self.device)
         cuda = self.device.startswith("cuda")
         if cuda and config.channels_last:
             model = model.to(memory_format=torch.channels_last)
@@ -121,6 +124,16 @@ class Trainer:
         if world.main:
             (self.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
+
+    def _initialise(self, model: Any, spec: str) -> None:
+        """Fine-tuning: start from a checkpoint of the same backbone (BasicSR's pretrain_network)."""
+        from safetensors.torch import load_file
+
+        meta = read_meta(self.config.init)
+        if meta["backbone"] != spec:
+            raise TrainConfigError(f"[model] init {self.config.init} is a {meta['backbone']!r}, not {spec!r}")
+        model.load_state_dict(load_file(str(weights_path(self.config.init))), strict=True)
+        self.log(f"initialised from {self.config.init}")
 
     def _step(self, torch: Any, model: Any, optimizer: Any, loss_fn: Any, x: np.ndarray, y: np.ndarray, cuda: bool) -> float:
         inputs = torch.from_numpy(x).to(self.device, non_blocking=True)
