@@ -454,6 +454,10 @@ def test_crops_show_the_same_window_at_the_reference_quality(bench_run):
     expected = GrayCodec().decode(GrayCodec().encode(Dim().apply(image), 10))[top: top + side, left: left + side]
     assert np.array_equal(load_image(root / "out" / panel["path"]), expected)
     assert np.array_equal(load_image(root / "out" / item["original"]), image[top: top + side, left: left + side])
+    # the crops decode the reference-quality files the tasks kept: 3 images x 3 pre-processings x 2 codecs
+    kept = sorted((root / "out" / "cache" / "files").glob("??/*"))
+    assert len(kept) == 18 and sum(p.suffix == ".tgray" for p in kept) == 9
+    assert any(p.read_bytes() == GrayCodec().encode(Dim().apply(image), 10) for p in kept)
 
 
 def test_a_rerun_computes_nothing(bench_run, kuchen_register):

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +164,7 @@ class _Worker:
     # -- one encode --------------------------------------------------------------------------
 
     def evaluate(self, c: int, k: int, quality: int, metrics: list[int] | None = None,
-                 post: int | None = None) -> dict[str, Any]:
+                 post: int | None = None, keep: bool = False) -> dict[str, Any]:
         """The record of chain ``c`` through codec ``k`` at ``quality`` (then post-filter ``post``),
         with at least the scores of ``metrics`` (default: all)."""
         plan = self.plan
@@ -186,6 +188,8 @@ class _Worker:
         if not isinstance(data, bytes):
             raise TypeError(f"codec {codec.spec!r} returned {type(data).__name__}, not bytes")
         digest = hashlib.sha256(data).hexdigest()[:16]
+        if keep:
+            self.write_file(key, k, data)
         if record is not None and record.get("sha256") != digest:  # not deterministic: start the record afresh
             record, missing = None, list(range(len(plan.metrics)))
         begin = time.perf_counter()
@@ -215,6 +219,23 @@ class _Worker:
         self.computed += 1
         return record
 
+    def keep_file(self, c: int, k: int, quality: int) -> None:
+        """Store the reference-quality file in the cache (the report's crops decode it, and a user can
+        open it); encoded again only when it is missing."""
+        key = self.plan.record_key(self.sha, self.plan.chains[c], k, quality)
+        if not file_path(self.plan, key, k).is_file():
+            self.write_file(key, k, self.tools.codecs[k].encode(self.processed(c), quality))
+
+    def write_file(self, key: str, k: int, data: bytes) -> None:
+        path = file_path(self.plan, key, k)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
     def scores(self, record: dict[str, Any]) -> dict[str, float]:
         return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}
 
@@ -232,8 +253,9 @@ class _Worker:
         for k, codec in enumerate(plan.codecs):
             try:
                 for quality in codec.ladder:
-                    self.note(k, quality, self.evaluate(c, k, quality), "ladder")
-                self.note(k, codec.reference, self.evaluate(c, k, codec.reference), "reference")
+                    self.note(k, quality, self.evaluate(c, k, quality, keep=quality == codec.reference), "ladder")
+                self.note(k, codec.reference, self.evaluate(c, k, codec.reference, keep=True), "reference")
+                self.keep_file(c, k, codec.reference)
                 if plan.matched and not (plan.chains[c].is_original and codec.baseline == k):
                     self.search(c, k)
             except Exception as exc:  # this codec fails for this image; the other codecs still run
@@ -292,6 +314,11 @@ class _Worker:
             int(self.image.shape[1]), evaluations, matched, tuple(self.post), self.computed, self.cached,
             tuple(self.errors), seconds,
         )
+
+
+def file_path(plan: BenchPlan, record_key: str, k: int) -> Path:
+    """Where the cache keeps the file of an encode (reference qualities only)."""
+    return Path(plan.cache_dir) / "files" / record_key[:2] / f"{record_key[2:]}{plan.codecs[k].extension}"
 
 
 def pixels_path(plan: BenchPlan, image_sha: str, chain: Chain) -> Path:

@@ -49,6 +49,7 @@ class CodecPlan:
     post_qualities: tuple[int, ...]
     baseline: int                  # index of the codec whose Original every row is compared with
     scale: tuple[int, ...]         # every quality, worst first: the matched-quality search space
+    extension: str = ".bin"        # the codec's file suffix
 
     @property
     def label(self) -> str:
@@ -213,6 +214,7 @@ def build_plan(config: BenchConfig) -> BenchPlan:
             post_qualities=_worst_first(obj, post_qualities, f"--post-quality for {label}") if posts else (),
             baseline=i if baseline is None else codec_index(baseline),
             scale=_worst_first(obj, range(low, high + 1), label),
+            extension=obj.info.extension,
         ))
 
     metrics = []

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
-from .evaluate import pixels_path, toolkit
+from .evaluate import file_path, pixels_path, toolkit
 from .plan import BenchPlan
 from .tables import NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
 
@@ -113,7 +113,7 @@ def pick_images(count: int, total: int, seed: int) -> list[int]:
 def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str, str], out: Path,
                count: int, size: int, seed: int) -> list[dict[str, Any]]:
     """Crops of the same window: the uncompressed original, then every pre-processing through
-    every codec at its reference quality (re-encoded: codecs are deterministic)."""
+    every codec at its reference quality, decoded from the file the task kept in the cache."""
     if count <= 0 or not rows:
         return []
     tools = toolkit(plan)
@@ -136,11 +136,16 @@ def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str,
         for k, codec in enumerate(plan.codecs):
             panels = []
             for c, chain in enumerate(plan.chains):
-                processed = image
-                if not chain.is_original:
-                    path = pixels_path(plan, row["sha256"], chain)
-                    processed = load_image(path) if path.is_file() else apply_methods(image, tools.chains[c])
-                decoded = tools.codecs[k].decode(tools.codecs[k].encode(processed, codec.reference))
+                stored = file_path(plan, plan.record_key(row["sha256"], chain, k, codec.reference), k)
+                if stored.is_file():
+                    data = stored.read_bytes()
+                else:  # an older cache: encode again (codecs are deterministic)
+                    processed = image
+                    if not chain.is_original:
+                        path = pixels_path(plan, row["sha256"], chain)
+                        processed = load_image(path) if path.is_file() else apply_methods(image, tools.chains[c])
+                    data = tools.codecs[k].encode(processed, codec.reference)
+                decoded = tools.codecs[k].decode(data)
                 entry = reference.get((chain.label, codec.label, codec.reference), {})
                 panels.append({"pre": chain.display, "path": crop(decoded, f"{stem}-{k}-{c}.png"),
                                "bytes": entry.get("bytes"), "scores": entry.get("scores", {})})
