@@ -645,3 +645,19 @@ def test_adding_a_metric_scores_only_that_metric(kuchen_register, tmp_path, monk
     assert {r["pre"]: r["metrics"]["tmae"] for r in second["results"]["codecs"][0]["table1"]} == first_table
     third = run("tmae,tpsnr2")
     assert third["run"]["encodes_computed"] == 0 and calls["tmae"] == scored
+
+
+def test_config_file_on_the_command_line(kuchen_register, tmp_path, monkeypatch):
+    kuchen_register(Plugins())
+    make_images(tmp_path / "in", 2)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bench.toml").write_text('images = "in"\nout = "from-file"\ncodecs = "tgray"\npre = "none,tsmooth"\n'
+                                         'metrics = ["tmae"]\ncrops = 1\n[ladder]\ntgray = [4, 10, 16]\n')
+    result = CliRunner().invoke(cli, ["bench", "--config", "bench.toml", "--out", "from-option", "--jobs", "1", "--quiet",
+                                      "--no-matched"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "from-option" / "summary.json").read_text())
+    assert not (tmp_path / "from-file").exists()
+    assert summary["results"]["codecs"][0]["ladder"] == [4, 10, 16]
+    assert summary["results"]["codecs"][0]["matched"] == [] and "Matched quality" not in result.output
+    assert summary["provenance"]["parameters"]["images"] == ["in"] and len(summary["outputs"]["crops"]) == 1
