@@ -9,7 +9,8 @@ original, averaged over images (the mean of per-image PSNRs, as the papers repor
     python benchmarks/restoration.py --codec hevc --qualities 30,40,50,60 \\
         --post rrdb-hevc,rrdb-hevc-l2 --json runs/restoration-hevc.json
 
-Images default to CBSD68 (``../shared/data/bsds500/val``).
+Images default to CBSD68: the 68 images listed in ``benchmarks/cbsd68.txt`` (the BSDS500 val/
+images that are not in the CBSD432 training list).
 """
 from __future__ import annotations
 
@@ -26,12 +27,23 @@ import kuchen_core
 from kuchen_core.specs import split_specs
 
 ROOT = Path(__file__).resolve().parents[1]
-CBSD68 = ROOT.parent / "shared" / "data" / "bsds500" / "val"
+CBSD68 = ROOT / "benchmarks" / "cbsd68.txt"
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
+
+
+def list_images(source: Path) -> list[Path]:
+    """A folder's images, or the existing files a list names (comments and blank lines skipped)."""
+    if source.is_dir():
+        return sorted(p for p in source.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png"})
+    if not source.is_file():
+        return []
+    lines = [line.strip() for line in source.read_text().splitlines()]
+    paths = [source.parent / line for line in lines if line and not line.startswith("#")]
+    return [p for p in paths if p.is_file()]
 
 
 def evaluate(images: list[Path], codec_spec: str, qualities: list[int], post_specs: list[str], quiet: bool) -> dict:
@@ -82,7 +94,8 @@ def markdown(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--images", type=Path, default=CBSD68, help="folder of originals [CBSD68]")
+    parser.add_argument("--images", type=Path, default=CBSD68,
+                        help="folder of originals, or a text file listing them relative to itself [CBSD68]")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N images")
     parser.add_argument("--codec", default="jpeg")
     parser.add_argument("--qualities", default="20,30,40,50")
@@ -90,10 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the report as JSON here")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
-    if not args.images.is_dir():
-        print(f"error: {args.images} is not a folder of images", file=sys.stderr)
+    images = list_images(args.images)[: args.limit]
+    if not images:
+        print(f"error: no images in {args.images} (is ../shared/data beside the repository?)", file=sys.stderr)
         return 2
-    images = sorted(p for p in args.images.iterdir() if p.suffix.lower() in {".jpg", ".jpeg", ".png"})[: args.limit]
     report = evaluate(images, args.codec, [int(q) for q in args.qualities.split(",")], split_specs(args.post), args.quiet)
     report["command"] = "python benchmarks/restoration.py " + " ".join(argv if argv is not None else sys.argv[1:])
     print(f"{report['codec']} on {report['images']} images from {args.images}")

@@ -64,6 +64,7 @@ def save_checkpoint(path: str | os.PathLike, model: Any, backbone: str, meta: di
     state = {k: v.detach().to("cpu").contiguous() for k, v in _unwrap(model).state_dict().items()}
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     save_file(state, str(tmp), metadata={"format": FORMAT, "backbone": backbone})
+    os.chmod(tmp, 0o644)  # a shipped weights file must be readable by every user, like the JSON
     os.replace(tmp, target)
     record = {"format": FORMAT, "backbone": backbone, **(meta or {})}
     side = sidecar_path(target)
