@@ -11,6 +11,7 @@ the network's own share is visible. The issue's bound is 4 GiB on the CPU.
 
     python benchmarks/inference.py                      # every backbone, CPU (+ GPU if present)
     python benchmarks/inference.py --backbones unet --memory-only
+    python benchmarks/inference.py --threads 1 --repeats 2 --memory-backbones 'unet,rrdb(blocks=2,unshuffle=2)'
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ from kuchen_core.specs import split_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 HR = ROOT.parent / "shared" / "data" / "unsplash_hr"
-BACKBONES = ("unet", "rrdb(blocks=1)", "rrdb(blocks=2)", "arnet")
+BACKBONES = ("unet", "rrdb(blocks=1,unshuffle=2)", "rrdb(blocks=2,unshuffle=2)", "arnet")
 LIMIT_GIB = 4.0
 
 
@@ -112,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backbones", default=",".join(BACKBONES), help="comma-separated backbone specs")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--memory-backbones", default=None,
+                        help="backbones for the 24 MP memory run [default: --backbones]")
     parser.add_argument("--memory-only", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
@@ -131,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"torch {torch.__version__}", "speed": [], "memory": []}
     photo = largest_photo()
     if not args.memory_only:
-        image = load_image(photo).copy()[:1080, :1920] if photo else np.tile(sample_photo(), (6, 14, 1))[:1080, :1920]
+        image = load_image(photo)[:1024, :1024].copy() if photo else np.tile(sample_photo(), (6, 8, 1))[:1024, :1024]
         devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
         for spec in specs:
             for device in devices:
@@ -146,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             base = memory("none", photo, args.threads)
             report["memory"].append(base)
             print(f"{'(load only)':16s} peak RSS {base['peak_rss_gib']:.2f} GiB for {photo.name} ({base['megapixels']:.1f} MP)")
-            for spec in specs:
+            for spec in split_specs(args.memory_backbones) if args.memory_backbones else specs:
                 row = memory(spec, photo, args.threads)
                 report["memory"].append(row)
                 verdict = "ok" if row["peak_rss_gib"] <= LIMIT_GIB else f"OVER {LIMIT_GIB} GiB"

@@ -20,12 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HR = ROOT.parent / "shared" / "data" / "unsplash_hr"
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
 
 def perturbed(spec: str):

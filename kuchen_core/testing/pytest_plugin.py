@@ -27,3 +27,15 @@ def kuchen_register() -> Iterator[Callable[..., Registry]]:
             return registry
 
         yield register
+
+
+@pytest.fixture
+def torch_single_thread() -> Iterator[None]:
+    """Run torch on one thread for a test: small tensors are as fast, and two threads stall badly
+    when other jobs hold the cores. Use with ``pytestmark = pytest.mark.usefixtures(...)``."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -16,13 +16,7 @@ from kuchen_core.testing import BackboneContract, MethodContract, sample_photo
 from kuchen_plugin_ar.method import WEIGHTS
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors stall on two threads when the machine is busy."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
 
 class TestArNetContract(BackboneContract):

@@ -19,13 +19,7 @@ def _rrdb_registered(kuchen_register):
     kuchen_register(kuchen_plugin_rrdb)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one thread is as fast, and does not stall when training jobs hold the cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
 
 class TestRRDBContract(BackboneContract):
