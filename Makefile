@@ -13,19 +13,20 @@ $(VENV)/.installed: $(PROJECTS) scripts/setup.sh scripts/install-system-deps.sh
 	bash scripts/setup.sh $(VENV)
 	touch $@
 
-# The main job: `kuchen bench` on the four photos in samples/ (see README). Trained methods and
-# post-filters join the table by adding their names here (DEMO_PRE = none,nlmeans,detail,guetzli,ar,kuchen,
-# DEMO_POST = rrdb) or on the command line: make demo DEMO_PRE=none,nlmeans JOBS=4.
+# The main job: `kuchen bench` on the four photos in samples/ (see README), with the shipped
+# trained method `ar` and post-filters `rrdb-jpeg`, `rrdb-hevc` (trained for qualities 20-50).
+# Override on the command line: make demo DEMO_PRE=none,nlmeans JOBS=4.
 DEMO_CODECS ?= jpeg,webp,hevc
-DEMO_PRE ?= none,nlmeans,detail,guetzli
-DEMO_POST ?=
+DEMO_PRE ?= none,nlmeans,detail,guetzli,ar
+DEMO_POST ?= rrdb-jpeg,rrdb-hevc
+DEMO_POST_QUALITY ?= 20,30,40,50
 DEMO_METRICS ?= ssimulacra2,psnr,brisque
 DEMO_OUT ?= out/demo
 JOBS ?= 2
 
 demo: setup
 	$(KUCHEN) bench --images samples/ --codecs $(DEMO_CODECS) --pre $(DEMO_PRE) --metrics $(DEMO_METRICS) \
-		$(if $(strip $(DEMO_POST)),--post $(DEMO_POST)) --jobs $(JOBS) --out $(DEMO_OUT)
+		$(if $(strip $(DEMO_POST)),--post $(DEMO_POST) --post-quality $(DEMO_POST_QUALITY)) --jobs $(JOBS) --out $(DEMO_OUT)
 
 test: setup
 	$(PYTHON) -m pytest
