@@ -18,11 +18,8 @@ import attrs
 
 from ..specs import split_specs
 from .errors import BenchConfigError
+from ..tomlfile import read_toml
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 ALL = "*"  # the key of a per-codec value given for every codec
 NONE = "none"
@@ -156,14 +153,7 @@ def parse_baseline_options(values: tuple[str, ...]) -> dict[str, str]:
 
 def load_toml(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BenchConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BenchConfigError(f"{path}: cannot read the config ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BenchConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, BenchConfigError)
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise BenchConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}")

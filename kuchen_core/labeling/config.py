@@ -12,12 +12,9 @@ from typing import Any, Mapping
 
 import attrs
 
+from ..tomlfile import read_toml
 from .errors import LabelConfigError
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 ORDERS = ("permutations", "combinations")
 REFERENCES = ("none", "original")
@@ -64,14 +61,7 @@ _SCORE = {"rate_weight"}
 def load_config(path: str | os.PathLike, output: str | os.PathLike | None = None) -> LabelConfig:
     """Read and check a labeling TOML file; ``output`` (``--out``) overrides its ``output`` key."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LabelConfigError(f"{path}: no such config file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LabelConfigError(f"{path}: cannot read the config ({exc})") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LabelConfigError(f"{path}: not valid TOML ({exc})") from None
+    data = read_toml(path, LabelConfigError)
     try:
         return parse_config(data, output)
     except LabelConfigError as exc:

@@ -13,12 +13,9 @@ from typing import Any, Mapping
 
 import attrs
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib  # type: ignore[no-redef]
 
 from ..errors import KuchenError
+from ..tomlfile import read_toml
 
 SOURCES = ("manifest", "codec", "pairs")
 LOSSES = ("mse", "l1")
@@ -88,12 +85,7 @@ _DATA_KEYS = {f.name for f in attrs.fields(DataConfig)} | {"val", "val_fraction"
 def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
     """Read a TOML config; relative data paths are relative to the config file's folder."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text())
-    except FileNotFoundError:
-        raise TrainConfigError(f"{path}: no such config file") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TrainConfigError(f"{path}: invalid TOML ({exc})") from None
+    data = read_toml(path, TrainConfigError)
     return parse_train_config(data, base=path.parent, overrides=overrides)
 
 
