@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -28,11 +27,6 @@ from kuchen_core.specs import split_specs
 
 ROOT = Path(__file__).resolve().parents[1]
 CBSD68 = ROOT / "benchmarks" / "cbsd68.txt"
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
 
 
 def list_images(source: Path) -> list[Path]:
@@ -52,6 +46,7 @@ def evaluate(images: list[Path], codec_spec: str, qualities: list[int], post_spe
     registry = kuchen_core.get_registry()
     codec = registry.create("codec", codec_spec)
     posts = [registry.create("method", spec) for spec in post_specs]
+    psnr = registry.create("metric", "psnr").score  # the same PSNR (RGB) the bench and compress report
     scores = {q: {"none": [], **{p.spec: [] for p in posts}} for q in qualities}
     bpp = {q: [] for q in qualities}
     seconds = {p.spec: 0.0 for p in posts}

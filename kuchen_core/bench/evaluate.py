@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +21,8 @@ import numpy as np
 
 from ..images import load_image, save_image
 from ..labeling.cache import ContentCache
-from ..labeling.plan import plugin_registry, provenance
+from ..cli.common import write_atomic
+from ..labeling.plan import create_checked, plugin_registry
 from ..pipeline import apply_methods, bits_per_pixel
 from .errors import BenchConfigError
 from .inputs import BenchImage
@@ -79,14 +78,7 @@ def toolkit(plan: BenchPlan) -> Toolkit:
         registry = plugin_registry(plan.plugin_modules)
 
         def make(component: Any) -> Any:
-            obj = registry.create(component.kind, component.spec)
-            found = provenance(registry, component.kind, obj)
-            if found != component.provenance:
-                raise BenchConfigError(
-                    f"this worker's {component.kind} {component.label!r} is {found}, but the run was planned "
-                    f"with {component.provenance}; install the same plugin versions on every worker"
-                )
-            return obj
+            return create_checked(registry, component, BenchConfigError)
 
         _toolkits[key] = Toolkit(
             chains=tuple(tuple(make(m) for m in chain.methods) for chain in plan.chains),
@@ -229,12 +221,7 @@ class _Worker:
     def write_file(self, key: str, k: int, data: bytes) -> None:
         path = file_path(self.plan, key, k)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_atomic(path, data)
 
     def scores(self, record: dict[str, Any]) -> dict[str, float]:
         return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}

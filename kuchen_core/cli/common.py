@@ -3,6 +3,7 @@ failure isolation with a progress bar, collision-free atomic output files."""
 from __future__ import annotations
 
 import os
+import uuid
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -59,7 +60,7 @@ def output_paths(inputs: Sequence[Path], out_dir: Path, suffix: str) -> list[Pat
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # unique across processes and threads
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -23,7 +23,7 @@ from .cache import ContentCache
 from .errors import LabelConfigError
 from .groups import Group, children
 from .inputs import InputImage
-from .plan import LabelPlan, plugin_registry, provenance
+from .plan import LabelPlan, create_checked, plugin_registry
 from .scoring import scores, winner
 
 RETAIN_BYTES = 256 * 2**20  # pre-codec images kept per image so the winner needs no recomputation
@@ -68,16 +68,7 @@ def toolkit(plan: LabelPlan) -> Toolkit:
     if key not in _toolkits:
         registry = plugin_registry(plan.plugin_modules)
         components = [*plan.methods, plan.codec, *(m.component for m in plan.metrics)]
-        objects = []
-        for component in components:
-            obj = registry.create(component.kind, component.spec)
-            found = provenance(registry, component.kind, obj)
-            if found != component.provenance:
-                raise LabelConfigError(
-                    f"this worker's {component.kind} {component.label!r} is {found}, but the run was planned "
-                    f"with {component.provenance}; install the same plugin versions on every worker"
-                )
-            objects.append(obj)
+        objects = [create_checked(registry, component, LabelConfigError) for component in components]
         n = len(plan.methods)
         _toolkits[key] = Toolkit(tuple(objects[:n]), objects[n], tuple(objects[n + 1:]))
     return _toolkits[key]

@@ -105,6 +105,18 @@ def plugin_registry(modules: Sequence[str]) -> Registry:
     return Registry.from_plugins(*imported, installed=True)
 
 
+def create_checked(registry: Registry, component: Any, error: type[Exception]) -> Any:
+    """Build a planned component in a worker, refusing one whose plugin versions differ from the plan's."""
+    obj = registry.create(component.kind, component.spec)
+    found = provenance(registry, component.kind, obj)
+    if found != component.provenance:
+        raise error(
+            f"this worker's {component.kind} {component.label!r} is {found}, but the run was planned "
+            f"with {component.provenance}; install the same plugin versions on every worker"
+        )
+    return obj
+
+
 def provenance(registry: Registry, kind: str, obj: Any) -> str:
     """Canonical JSON of what makes this object's output what it is."""
     entry = next(e for e in registry.entries(kind) if e.name == obj.name)

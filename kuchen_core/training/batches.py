@@ -4,7 +4,7 @@ exactly the batches an uninterrupted single-process run would have seen.
 from __future__ import annotations
 
 import hashlib
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
@@ -62,11 +62,6 @@ def split_validation(pairs: Sequence[Pair], fraction: float, seed: int) -> tuple
     ranked = sorted(stems, key=lambda s: hashlib.sha256(f"{seed}:{s}".encode()).hexdigest())
     held = set(ranked[: max(1, round(fraction * len(stems)))]) if len(stems) > 1 else set()
     return [p for p in pairs if _source(p) not in held], [p for p in pairs if _source(p) in held]
-
-
-def iterate_from(batches: list[np.ndarray], start: int) -> Iterator[tuple[int, np.ndarray]]:
-    for position in range(start, len(batches)):
-        yield position, batches[position]
 
 
 def _source(pair: Pair) -> str:

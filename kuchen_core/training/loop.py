@@ -19,7 +19,7 @@ from ..nn.checkpoint import read_meta, require_torch, save_checkpoint, weights_p
 from ..nn.method import pick_device
 from ..nn.tiling import run_tiled
 from . import distributed
-from .batches import assemble, epoch_batches, iterate_from, patch_grid, split_validation
+from .batches import assemble, epoch_batches, patch_grid, split_validation
 from .config import TrainConfig, TrainConfigError
 from .pairs import Pair, PairSet, load_pairs
 from .state import load_snapshot, read_snapshot_state, save_snapshot
@@ -93,7 +93,8 @@ class Trainer:
         model.train()
         while state["step"] < total:
             batches = epoch_batches(len(grid), config.batch, config.seed, state["epoch"], world.rank, world.size)
-            for position, indices in iterate_from(batches, state["batch"]):
+            for position in range(state["batch"], len(batches)):
+                indices = batches[position]
                 x, y = assemble(train_set.pairs, grid, indices, config.patch_width, config.patch_height,
                                 config.augment, config.seed * 1_000_003 + state["epoch"])
                 loss = self._step(torch, ddp, optimizer, loss_fn, x, y, cuda)
