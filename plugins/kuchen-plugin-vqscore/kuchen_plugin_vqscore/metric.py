@@ -1,0 +1,48 @@
+"""``vqscore``: no-reference quality on 0-100 from a VQscore-style network trained by Kuchen to
+predict SSIMULACRA2 without seeing the original."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from kuchen_core import Metric, MetricInfo, Param, check_image
+
+from .network import WEIGHTS, load_network
+from .scoring import predict
+
+
+class VQScoreMetric(Metric):
+    info = MetricInfo(
+        name="vqscore",
+        description="VQscore-style no-reference quality (CNN tokens + transformer) trained by Kuchen to "
+                    "predict SSIMULACRA2 without the reference; 0-100, higher is better",
+        needs_reference=False,
+        higher_is_better=True,
+        range=(0.0, 100.0),
+        params=(
+            Param("grid", 3, "at most this many crops per axis, evenly spaced on the 8-px grid; scores are averaged",
+                  minimum=1),
+            Param("weights", "", "a .safetensors of your own training (empty: the shipped weights)"),
+        ),
+    )
+
+    def weights_path(self) -> Path:
+        return Path(self.params["weights"]).expanduser() if self.params["weights"] else WEIGHTS
+
+    def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
+        """Score ``distorted`` alone; a ``reference``, if given, is ignored."""
+        check_image(distorted)
+        net, record = load_network(self.weights_path())
+        return predict(net, distorted, int(record["crop"]), self.params["grid"])
+
+    def library_versions(self) -> dict[str, str]:
+        import torch
+
+        from .network import read_record
+
+        try:  # the weights' identity keys caches; missing weights are reported when scoring
+            weights = str(read_record(self.weights_path()).get("weights_sha256", "unknown"))[:16]
+        except (OSError, ValueError):
+            weights = "missing"
+        return {"torch": torch.__version__, "weights": weights}
