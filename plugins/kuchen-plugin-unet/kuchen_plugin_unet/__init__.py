@@ -1,4 +1,5 @@
-"""Kuchen plugin providing the ``unet`` backbone (the Kuchen paper's U-Net, §3.3)."""
+"""Kuchen plugin providing the ``unet`` backbone (the Kuchen paper's U-Net, §3.3) and ``kuchen``, the
+pre-processing method trained with it."""
 from __future__ import annotations
 
 from typing import Callable
@@ -6,6 +7,7 @@ from typing import Callable
 import kuchen_core
 
 from .backbone import UNetBackbone
+from .method import KuchenPreprocessing
 
 
 @kuchen_core.hookimpl
@@ -13,4 +15,9 @@ def register_backbones(register: Callable[[type], None]) -> None:
     register(UNetBackbone)
 
 
-__all__ = ["UNetBackbone", "register_backbones"]
+@kuchen_core.hookimpl
+def register_methods(register: Callable[[type], None]) -> None:
+    register(KuchenPreprocessing)
+
+
+__all__ = ["KuchenPreprocessing", "UNetBackbone", "register_backbones", "register_methods"]

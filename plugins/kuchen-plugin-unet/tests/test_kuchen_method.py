@@ -1,0 +1,41 @@
+"""The shipped ``kuchen`` method: its contract, its record, and that it lowers the JPEG rate of a
+photo, which is what its labels reward."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kuchen_core import encode_and_measure, get_registry
+from kuchen_core.testing import MethodContract, sample_photo
+from kuchen_plugin_unet.method import WEIGHTS
+
+pytestmark = pytest.mark.usefixtures("torch_single_thread")
+
+
+class TestKuchenContract(MethodContract):
+    spec = "kuchen"
+
+
+def test_shipped_weights_record_how_they_were_made():
+    meta = json.loads(WEIGHTS.with_suffix(".json").read_text())
+    assert meta["backbone"].startswith("unet(")
+    assert meta["data"]["source"] == "manifest" and len(meta["data_hash"]) == 64
+    assert meta["training"]["seed"] == 0
+
+
+@pytest.mark.parametrize("codec", ["jpeg", "webp", "hevc"])
+def test_kuchen_makes_the_file_smaller_at_the_same_codec_quality(codec):
+    photo = sample_photo()
+    codec_obj = get_registry().create("codec", codec)
+    processed = get_registry().create("method", "kuchen").apply(photo)
+    assert processed.shape == photo.shape and (processed != photo).any()
+    assert encode_and_measure(processed, codec_obj, 50).n_bytes < encode_and_measure(photo, codec_obj, 50).n_bytes
+
+
+def test_importing_the_plugin_does_not_import_torch():
+    code = "import sys, kuchen_plugin_unet; kuchen_plugin_unet.KuchenPreprocessing(); print('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
