@@ -14,13 +14,14 @@ $(VENV)/.installed: $(PROJECTS) scripts/setup.sh scripts/install-system-deps.sh
 	touch $@
 
 # The main job: `kuchen bench` on the four photos in samples/ (see README), with the shipped
-# trained method `ar` and post-filters `rrdb-jpeg`, `rrdb-hevc` (trained for qualities 20-50).
+# trained methods `kuchen` and `ar`, the trained no-reference metric `vqscore`, and the
+# post-filters `rrdb-jpeg`, `rrdb-hevc` (trained for qualities 20-50).
 # Override on the command line: make demo DEMO_PRE=none,nlmeans JOBS=4.
 DEMO_CODECS ?= jpeg,webp,hevc
-DEMO_PRE ?= none,nlmeans,detail,guetzli,ar
+DEMO_PRE ?= none,kuchen,nlmeans,detail,guetzli,ar
 DEMO_POST ?= rrdb-jpeg,rrdb-hevc
 DEMO_POST_QUALITY ?= 20,30,40,50
-DEMO_METRICS ?= ssimulacra2,psnr,brisque
+DEMO_METRICS ?= vqscore,ssimulacra2,psnr,brisque
 DEMO_OUT ?= out/demo
 JOBS ?= 2
 

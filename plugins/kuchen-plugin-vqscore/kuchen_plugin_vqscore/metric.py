@@ -8,7 +8,7 @@ import numpy as np
 
 from kuchen_core import Metric, MetricInfo, Param, check_image
 
-from .network import WEIGHTS, load_network
+from .network import WEIGHTS, load_network, read_record
 from .scoring import predict
 
 
@@ -38,8 +38,6 @@ class VQScoreMetric(Metric):
 
     def library_versions(self) -> dict[str, str]:
         import torch
-
-        from .network import read_record
 
         try:  # the weights' identity keys caches; missing weights are reported when scoring
             weights = str(read_record(self.weights_path()).get("weights_sha256", "unknown"))[:16]

@@ -4,6 +4,7 @@ the record of how the weights were made."""
 from __future__ import annotations
 
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,6 @@ def load_network(weights: Path) -> tuple[Any, dict[str, Any]]:
 
 def save_network(weights: Path, net: Any, record: dict[str, Any]) -> None:
     """Write weights then record, each atomically (temp file + rename)."""
-    import os
-
     from safetensors.torch import save_file
 
     weights.parent.mkdir(parents=True, exist_ok=True)

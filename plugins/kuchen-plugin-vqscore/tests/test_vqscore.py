@@ -14,8 +14,8 @@ from PIL import Image, ImageFilter
 
 from kuchen_core import get_registry, load_image
 from kuchen_core.testing import MetricContract, jpeg_ladder, sample_photo
-from kuchen_plugin_vqscore.network import WEIGHTS, load_network, save_network
 from kuchen_plugin_vqscore.arch import VQNet
+from kuchen_plugin_vqscore.network import WEIGHTS, load_network, save_network
 from kuchen_plugin_vqscore.scoring import crop_starts, crops, predict
 
 pytestmark = pytest.mark.usefixtures("torch_single_thread")
@@ -123,14 +123,12 @@ def test_library_versions_name_the_weights():
 @needs_cbsd68
 def test_it_ranks_like_ssimulacra2_on_unseen_cbsd68_photos():
     """A small replay of the README's validation: four CBSD68 photos under codecs and filters."""
-    from kuchen_core.testing import jpeg_ladder as ladder
-
     ssimulacra2, metric = get_registry().create("metric", "ssimulacra2"), vqscore()
     webp = get_registry().create("codec", "webp")
     ours, theirs = [], []
     for path in _listed()[:4]:
         photo = load_image(path)
-        variants = ladder(photo, (10, 30, 60, 90)) + [
+        variants = jpeg_ladder(photo, (10, 30, 60, 90)) + [
             webp.decode(webp.encode(photo, 20)),
             np.asarray(Image.fromarray(photo).filter(ImageFilter.GaussianBlur(1.5))),
         ]
