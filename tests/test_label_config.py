@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 import label_fakes
+from kuchen_core import KuchenError, Metric, MetricInfo, hookimpl
 from kuchen_core.cli import cli
 from kuchen_core.labeling import LabelConfigError, build_plan, load_config, parse_config
 from kuchen_core.labeling.groups import children, make_groups, naive_applications, prefixes
@@ -118,6 +119,37 @@ def test_plan_records_provenance_for_cache_keys(fakes):
     assert plan.result_key("abc", (1, 0), 50) != other.result_key("abc", (1, 0), 50)
     assert plan.result_key("abc", (1,), 50) != plan.result_key("abd", (1,), 50)
     assert plan.result_key("abc", (1,), 50) != plan.result_key("abc", (1,), 51)
+
+
+class _Unversioned(Metric):
+    info = MetricInfo(name="tunversioned", description="a metric whose weights file vanished",
+                      needs_reference=False, higher_is_better=True, range=(0.0, 1.0))
+
+    def score(self, distorted, reference=None):
+        return 0.0
+
+    def library_versions(self):
+        raise FileNotFoundError("weights.json is gone")
+
+
+class _UnversionedPlugin:
+    @hookimpl
+    def register_metrics(self, register):
+        register(_Unversioned)
+
+
+def test_a_plugin_that_cannot_report_its_versions_is_named_before_any_work(kuchen_register, tmp_path, monkeypatch):
+    kuchen_register(label_fakes, _UnversionedPlugin())
+    with pytest.raises(KuchenError, match=r"metric 'tunversioned' \(from .*\) cannot report its library versions: "
+                                          r"FileNotFoundError: weights.json is gone"):
+        build_plan(config(metrics=[{"name": "tunversioned"}]))
+    monkeypatch.chdir(tmp_path)
+    label_fakes.make_images(tmp_path / "in", 1)
+    (tmp_path / "pool.toml").write_text(
+        label_fakes.config_text("in/*.png", "out", methods=("tblur", "tbright"), metrics=("tunversioned",), modules=()))
+    result = CliRunner().invoke(cli, ["label", "pool.toml", "--dry-run"])
+    assert result.exit_code != 0 and isinstance(result.exception, KuchenError)
+    assert "cannot report its library versions" in str(result.exception)
 
 
 def test_groups_are_ordered_permutations_plus_identity():

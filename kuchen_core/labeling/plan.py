@@ -120,11 +120,18 @@ def create_checked(registry: Registry, component: Any, error: type[Exception]) -
 def provenance(registry: Registry, kind: str, obj: Any) -> str:
     """Canonical JSON of what makes this object's output what it is."""
     entry = next(e for e in registry.entries(kind) if e.name == obj.name)
+    try:
+        libraries = obj.library_versions()
+    except Exception as exc:  # a broken plugin is named before any work starts, not a traceback
+        raise KuchenError(
+            f"{kind} {obj.spec!r} (from {entry.source.distribution}) cannot report its library versions: "
+            f"{type(exc).__name__}: {exc}"
+        ) from None
     return json.dumps({
         "spec": obj.spec,
         "distribution": entry.source.distribution,
         "version": entry.source.version,
-        "libraries": obj.library_versions(),
+        "libraries": libraries,
     }, sort_keys=True, separators=(",", ":"))
 
 
