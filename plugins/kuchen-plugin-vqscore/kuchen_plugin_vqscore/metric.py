@@ -39,8 +39,5 @@ class VQScoreMetric(Metric):
     def library_versions(self) -> dict[str, str]:
         import torch
 
-        try:  # the weights' identity keys caches; missing weights are reported when scoring
-            weights = str(read_record(self.weights_path()).get("weights_sha256", "unknown"))[:16]
-        except (OSError, ValueError):
-            weights = "missing"
-        return {"torch": torch.__version__, "weights": weights}
+        weights = str(read_record(self.weights_path()).get("weights_sha256", "unknown"))[:16]
+        return {"torch": torch.__version__, "weights": weights}  # the weights' identity keys caches

@@ -41,15 +41,16 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
 def validate(net: Any, crop: int, data: Path, grid: int = GRID) -> dict[str, Any]:
     """Every number of the README's validation table for ``net``."""
     jpeg = get_registry().create("codec", "jpeg")
-    predicted, targets, rising, pairs = [], [], 0, 0
+    predicted, targets, kinds, rising, pairs = [], [], [], 0, 0
     photos = sorted((data / "val").glob("*.npz"))
     if not photos:
         raise FileNotFoundError(f"no validation photos in {data / 'val'} (run make_dataset.py first)")
     for path in photos:
         record = np.load(path)
-        for i, target in enumerate(record["targets"]):
+        for i, (target, name) in enumerate(zip(record["targets"], record["names"])):
             predicted.append(predict(net, record[f"image{i}"], crop, grid))
             targets.append(float(target))
+            kinds.append("chain" if "+" in name else str(name).split("(")[0])
         ladder = [predict(net, jpeg.decode(jpeg.encode(record["image0"], q)), crop, grid) for q in LADDER]
         rising += sum(b > a for a, b in zip(ladder, ladder[1:]))
         pairs += len(LADDER) - 1
@@ -59,7 +60,20 @@ def validate(net: Any, crop: int, data: Path, grid: int = GRID) -> dict[str, Any
         "pearson": round(pearson(p, t), 4), "rmse": round(float(np.sqrt(np.mean((p - t) ** 2))), 2),
         "ladder_rising": round(rising / pairs, 4), "ladder_pairs": pairs,
         "ms_per_512x512": round(milliseconds_per_512(net, crop, data, grid), 1),
+        "by_kind": by_kind(p, t, kinds),
     }
+
+
+def by_kind(predicted: np.ndarray, targets: np.ndarray, kinds: list[str]) -> dict[str, dict[str, float]]:
+    """Per kind of distortion: count, mean vqscore, mean SSIMULACRA2 and their correlation."""
+    out = {}
+    for kind in sorted(set(kinds)):
+        mask = np.array([k == kind for k in kinds])
+        p, t = predicted[mask], targets[mask]
+        out[kind] = {"pairs": int(mask.sum()), "vqscore": round(float(p.mean()), 1),
+                     "ssimulacra2": round(float(t.mean()), 1),
+                     "pearson": round(pearson(p, t), 3) if mask.sum() > 2 and t.std() > 0 else None}
+    return out
 
 
 def milliseconds_per_512(net: Any, crop: int, data: Path, grid: int = GRID, repeats: int = 10) -> float:
