@@ -3,11 +3,14 @@ pipeline produces, each labelled with its full-reference SSIMULACRA2 against the
 
 Training (CBSD432): per photo, ``--per-image`` distortions drawn at random (codecs at random
 qualities, blur, noise, sharpening, denoising, the pool's methods and chains of a method and a
-codec, plus the untouched photo); from each, ``--crops`` random crops of ``--crop`` px (on the
-8-px JPEG grid), each scored against the same crop of the original — the model sees crops, so it
-learns crop scores. Validation (CBSD68): whole distorted photos scored whole, the way the metric
-is used. SSIMULACRA2 is clipped to 0-100. One ``.npz`` per photo, written atomically, so a killed
-run resumes where it stopped.
+codec, plus the untouched photo); each version is scored **whole** against the photo, and
+``--crops`` random crops of ``--crop`` px (on the 8-px JPEG grid) are kept, each labelled with that
+whole-photo score. The metric averages its crops' predictions into one score for the photo, so
+each crop learns to predict the photo's score: a crop's own SSIMULACRA2 would be the wrong target,
+since SSIMULACRA2's coarse scales see much more of a whole photo and punish lost detail harder
+there. Validation (CBSD68): whole distorted photos scored whole, the way the metric is used.
+SSIMULACRA2 is clipped to 0-100. One ``.npz`` per photo, written atomically, so a killed run
+resumes where it stopped.
 
     python plugins/kuchen-plugin-vqscore/training/make_dataset.py --out runs/vqscore-data --jobs 2
 """
@@ -115,12 +118,12 @@ def train_record(path: Path, args: argparse.Namespace) -> dict[str, np.ndarray]:
     crops, targets, names = [], [], []
     for i in range(args.per_image):
         distorted, name = (original, "original") if i == 0 else distort(original, rng)
+        score = ssimulacra2(distorted, original)
         for _ in range(args.crops):
             top = int(rng.integers(0, (height - args.crop) // 8 + 1)) * 8
             left = int(rng.integers(0, (width - args.crop) // 8 + 1)) * 8
-            window = np.s_[top:top + args.crop, left:left + args.crop]
-            crops.append(distorted[window])
-            targets.append(ssimulacra2(distorted[window], original[window]))
+            crops.append(distorted[top:top + args.crop, left:left + args.crop])
+            targets.append(score)
             names.append(name)
     return {"crops": np.stack(crops), "targets": np.array(targets, np.float32), "names": np.array(names)}
 
