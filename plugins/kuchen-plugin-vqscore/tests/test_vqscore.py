@@ -132,11 +132,13 @@ def test_it_ranks_like_ssimulacra2_on_unseen_cbsd68_photos():
             webp.decode(webp.encode(photo, 20)),
             np.asarray(Image.fromarray(photo).filter(ImageFilter.GaussianBlur(1.5))),
         ]
-        for image in variants:
-            ours.append(metric.score(image))
-            theirs.append(ssimulacra2.score(image, photo))
+        ours += [metric.score(image) for image in variants]
+        theirs += [float(np.clip(ssimulacra2.score(image, photo), 0, 100)) for image in variants]
     rank = lambda v: np.argsort(np.argsort(v))  # noqa: E731
-    assert np.corrcoef(rank(ours), rank(theirs))[0, 1] > 0.8
+    assert np.corrcoef(rank(ours), rank(theirs))[0, 1] > 0.9
+    # on SSIMULACRA2's own scale, not only in order: 4.4 points off on average here (the first
+    # weights, trained on crop scores, were 15.3 off, rating the blur about 30 points too high)
+    assert np.mean(np.abs(np.array(ours) - np.array(theirs))) < 8
 
 
 @needs_cbsd68
