@@ -73,3 +73,26 @@ class RRDBNet(nn.Module):
         feat = self.conv_first(F.pixel_unshuffle(padded, s))
         correction = F.pixel_shuffle(self.conv_last(feat + self.conv_body(self.body(feat))), s)
         return x + correction[..., :height, :width]
+
+
+@torch.no_grad()
+def grow_blocks(source: RRDBNet, target: RRDBNet) -> None:
+    """Make the deeper ``target`` compute exactly what ``source`` computes, so it can be fine-tuned from there.
+
+    Shared layers are copied. Each extra block gets its dense blocks' last convs zeroed, which turns
+    every dense block into the identity and the RRDB into ``1.2 * x``; ``conv_body`` is divided by
+    1.2 per extra block to cancel that. Training then departs from the shallower network's optimum
+    instead of from scratch (network growing).
+    """
+    extra = len(target.body) - len(source.body)
+    if extra < 0 or target.unshuffle != source.unshuffle or target.conv_first.weight.shape != source.conv_first.weight.shape:
+        raise ValueError("grow_blocks needs a target with as many or more blocks and otherwise the same shape")
+    for name in ("conv_first", "conv_body", "conv_last"):
+        getattr(target, name).load_state_dict(getattr(source, name).state_dict())
+    for kept, block in zip(source.body, target.body):
+        block.load_state_dict(kept.state_dict())
+    for block in list(target.body)[len(source.body):]:
+        for rdb in block.rdbs:
+            nn.init.zeros_(rdb.convs[-1].weight)
+            nn.init.zeros_(rdb.convs[-1].bias)
+    target.conv_body.weight.div_(1.2**extra)

@@ -11,7 +11,7 @@ from torch import nn
 import kuchen_plugin_rrdb
 from kuchen_core import get_registry
 from kuchen_core.testing import BackboneContract
-from kuchen_plugin_rrdb.arch import RRDB, ResidualDenseBlock
+from kuchen_plugin_rrdb.arch import RRDB, ResidualDenseBlock, grow_blocks
 
 
 @pytest.fixture(autouse=True)
@@ -135,3 +135,26 @@ def test_unshuffle_runs_the_blocks_at_lower_resolution_and_keeps_the_identity_st
     with torch.no_grad():
         assert torch.equal(model(x), x)  # zero last conv: identity, odd sizes padded and cropped back
     assert seen == [(-(-13 // factor), -(-21 // factor))]
+
+
+@pytest.mark.parametrize("spec", ["rrdb(blocks={},features=16,growth=8)", "rrdb(blocks={},features=16,growth=8,unshuffle=2)"])
+def test_growing_to_more_blocks_keeps_the_output_and_leaves_the_new_blocks_trainable(spec):
+    source = build(spec.format(1))
+    with torch.no_grad():  # a "trained" source: every weight non-zero, conv_last included
+        for parameter in source.parameters():
+            parameter.normal_(0, 0.05)
+    target = build(spec.format(3))
+    x = torch.rand(1, 3, 21, 34)
+    before = target(x)
+    grow_blocks(source, target)
+    assert not torch.allclose(before, source(x))
+    torch.testing.assert_close(target(x), source(x), atol=1e-5, rtol=0)
+    target(x).square().mean().backward()
+    assert target.body[2].rdbs[0].convs[-1].weight.grad.abs().sum() > 0
+
+
+def test_growing_refuses_fewer_blocks_or_other_widths():
+    with pytest.raises(ValueError, match="more blocks"):
+        grow_blocks(build("rrdb(blocks=2,features=16,growth=8)"), build("rrdb(blocks=1,features=16,growth=8)"))
+    with pytest.raises(ValueError, match="same shape"):
+        grow_blocks(build("rrdb(blocks=1,features=16,growth=8)"), build("rrdb(blocks=2,features=8,growth=8)"))
