@@ -18,7 +18,7 @@ from ..errors import KuchenError
 from ..tomlfile import read_toml
 
 SOURCES = ("manifest", "codec", "pairs")
-LOSSES = ("mse", "l1")
+LOSSES = ("mse", "l1", "psnr")
 
 
 class TrainConfigError(KuchenError, ValueError):

@@ -21,6 +21,7 @@ from ..nn.tiling import run_tiled
 from . import distributed
 from .batches import assemble, epoch_batches, patch_grid, split_validation
 from .config import TrainConfig, TrainConfigError
+from .losses import make_loss
 from .pairs import Pair, PairSet, load_pairs
 from .state import load_snapshot, read_snapshot_state, save_snapshot
 
@@ -87,7 +88,7 @@ class Trainer:
         total = config.epochs * per_epoch if config.max_steps is None else min(config.max_steps, config.epochs * per_epoch)
         self.log(f"training {backbone.spec} on {self.device}: {len(train_set.pairs)} pairs, {len(grid)} patches, "
                  f"{per_epoch} steps/epoch x {world.size} process(es), {len(val_pairs)} validation pairs")
-        loss_fn = torch.nn.MSELoss() if config.loss == "mse" else torch.nn.L1Loss()
+        loss_fn = make_loss(torch, config.loss)
         bar = self._bar(total, state["step"])
         started = time.perf_counter() - state["elapsed_s"]
         model.train()
