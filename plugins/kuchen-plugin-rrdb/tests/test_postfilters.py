@@ -45,12 +45,13 @@ def test_each_shipped_checkpoint_records_how_it_was_made(codec, blocks):
     assert meta["data"]["codec"] == codec
     assert meta["validation"]["gain_db"] > 0 and len(meta["data_hash"]) == 64
     # the record was made by a training config that ships beside the plugin: same run folder,
-    # backbone, seed, learning rate and starting point
+    # backbone, seed, learning rate, loss and starting point
     run = Path(meta["training"]["out"]).name
     configs = [tomllib.loads(p.read_text()) for p in TRAINING.glob("*.toml")]
     config = next(c for c in configs if Path(c["train"]["out"]).name == run)
     assert config["model"]["backbone"] == meta["backbone"]
     assert (config["train"]["seed"], config["train"]["lr"]) == (meta["training"]["seed"], meta["training"]["lr"])
+    assert config["train"].get("loss", "mse") == meta["training"]["loss"]
     assert Path(config["model"].get("init", "")).name == Path(meta["training"].get("init") or "").name
 
 
