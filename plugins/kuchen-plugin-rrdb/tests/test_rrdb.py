@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -158,3 +159,22 @@ def test_growing_refuses_fewer_blocks_or_other_widths():
         grow_blocks(build("rrdb(blocks=2,features=16,growth=8)"), build("rrdb(blocks=1,features=16,growth=8)"))
     with pytest.raises(ValueError, match="same shape"):
         grow_blocks(build("rrdb(blocks=1,features=16,growth=8)"), build("rrdb(blocks=2,features=8,growth=8)"))
+
+
+def test_grow_script_writes_a_deeper_checkpoint_with_the_same_output(tmp_path):
+    from kuchen_core.nn import load_checkpoint, save_checkpoint
+
+    spec = "rrdb(blocks=1,features=16,growth=8,unshuffle=2)"
+    source = build(spec)
+    with torch.no_grad():
+        for parameter in source.parameters():
+            parameter.normal_(0, 0.05)
+    save_checkpoint(tmp_path / "l1.safetensors", source, spec)
+    script = Path(__file__).resolve().parents[1] / "training" / "grow.py"
+    subprocess.run([sys.executable, str(script), str(tmp_path / "l1.safetensors"), "--blocks", "2",
+                    "--out", str(tmp_path / "l2.safetensors")], check=True, capture_output=True)
+    grown = load_checkpoint(tmp_path / "l2.safetensors")
+    assert grown.backbone == spec.replace("blocks=1", "blocks=2") and len(grown.model.body) == 2
+    x = torch.rand(1, 3, 19, 24)
+    with torch.no_grad():
+        torch.testing.assert_close(grown.model(x), source.eval()(x), atol=1e-5, rtol=0)
