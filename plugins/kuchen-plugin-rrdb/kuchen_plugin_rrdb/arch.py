@@ -85,7 +85,7 @@ def grow_blocks(source: RRDBNet, target: RRDBNet) -> None:
     instead of from scratch (network growing).
     """
     extra = len(target.body) - len(source.body)
-    if extra < 0 or target.unshuffle != source.unshuffle or target.conv_first.weight.shape != source.conv_first.weight.shape:
+    if extra < 0 or target.conv_first.weight.shape != source.conv_first.weight.shape:  # features, unshuffle
         raise ValueError("grow_blocks needs a target with as many or more blocks and otherwise the same shape")
     for name in ("conv_first", "conv_body", "conv_last"):
         getattr(target, name).load_state_dict(getattr(source, name).state_dict())
