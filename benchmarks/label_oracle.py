@@ -1,0 +1,92 @@
+"""What perfect imitation of a labelling run would buy: the winners' files against the untouched ones.
+
+A network trained on ``kuchen label`` output can at best reproduce each photo's winning group, so
+the winners' total bytes and mean quality, against the identity group's at the same codec
+setting, bound what the trained method can save on those photos. The run's manifest keeps every
+group's Z-scores, so other score weights (w_r > w_q, say) are re-ranked here without re-encoding.
+
+    python benchmarks/label_oracle.py runs/label-kuchen
+    python benchmarks/label_oracle.py runs/label-kuchen --rate-weight 1 --rate-weight 2 --json out.json
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import statistics
+import sys
+from pathlib import Path
+
+
+def rescore(group: dict, metrics: list[dict], rate_weight: float) -> float:
+    """Score = Σ ±w_m·Z(Q_m) − w_r·Z(BPP), from the Z-scores the labeler stored."""
+    quality = sum(
+        (1.0 if m["higher_is_better"] else -1.0) * m["weight"] * group["z_quality"][m["label"]] for m in metrics
+    )
+    return quality - rate_weight * group["z_bpp"]
+
+
+def oracle(rows: list[dict], metrics: list[dict], rate_weight: float) -> dict:
+    """Winners per group and the winners' bytes and quality against the identity's, over all photos."""
+    wins: collections.Counter[str] = collections.Counter()
+    bytes_ = {"identity": 0, "winners": 0}
+    quality: dict[str, dict[str, list[float]]] = {m["label"]: {"identity": [], "winners": []} for m in metrics}
+    for row in rows:
+        for result in row["results"]:
+            groups = {g["group"]: g for g in result["groups"] if "z_bpp" in g}
+            if "identity" not in groups:
+                continue
+            # ties go to the earlier group, as the labeler breaks them
+            names = list(groups)
+            best = max(names, key=lambda n: (rescore(groups[n], metrics, rate_weight), -names.index(n)))
+            wins[best] += 1
+            for side, name in (("identity", "identity"), ("winners", best)):
+                bytes_[side] += groups[name]["bytes"]
+                for m in metrics:
+                    quality[m["label"]][side].append(groups[name]["quality"][m["label"]])
+    photos = sum(wins.values())
+    if not photos:
+        raise ValueError("no photo in the manifest has a scored identity group")
+    return {
+        "rate_weight": rate_weight,
+        "photos": photos,
+        "wins": dict(wins.most_common()),
+        "bytes": bytes_,
+        "saving": 1.0 - bytes_["winners"] / bytes_["identity"],
+        "quality": {label: {side: statistics.fmean(v) for side, v in sides.items()} for label, sides in quality.items()},
+    }
+
+
+def render(result: dict) -> str:
+    lines = [
+        f"w_r = {result['rate_weight']:g}: {result['photos']} photos; winners' files "
+        f"{result['saving']:.1%} smaller than untouched ({result['bytes']['winners']:,} / {result['bytes']['identity']:,} bytes)"
+    ]
+    for label, sides in result["quality"].items():
+        lines.append(f"  mean {label}: untouched {sides['identity']:.2f}, winners {sides['winners']:.2f}")
+    for name, count in result["wins"].items():
+        lines.append(f"  {name:<22}{count:>4}  {count / result['photos']:6.1%}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("run", type=Path, help="a `kuchen label` output folder (manifest.jsonl and summary.json)")
+    parser.add_argument("--rate-weight", type=float, action="append", help="w_r to rank by (repeatable) [default: the run's]")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args(argv)
+    try:
+        plan = json.loads((args.run / "summary.json").read_text())["plan"]
+        rows = [json.loads(line) for line in (args.run / "manifest.jsonl").read_text().splitlines() if line.strip()]
+        results = [oracle(rows, plan["metrics"], w) for w in (args.rate_weight or [plan["rate_weight"]])]
+    except (OSError, KeyError, ValueError) as error:
+        print(f"error: cannot read the labelling run in {args.run}: {error}", file=sys.stderr)
+        return 2
+    print("\n\n".join(render(r) for r in results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
