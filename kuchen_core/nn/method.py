@@ -6,7 +6,9 @@ and building pools never imports torch.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,24 @@ def pick_device(requested: str | None = None) -> str:
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def checkpoint_digest(path: Path) -> str:
+    """The first 16 hex digits of the file's sha256 (``missing`` if absent: loading will say so)."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return "missing"
+    return _digest(str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    sha = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+    return sha.hexdigest()[:16]
 
 
 class NetworkMethod(Method):
@@ -54,9 +74,10 @@ class NetworkMethod(Method):
         return run_tiled(ckpt.model, image, tile=self.tile, overlap=self.overlap, device=device)
 
     def library_versions(self) -> dict[str, str]:
+        """torch's version and the checkpoint's content digest: retrained weights must miss the caches."""
         import torch
 
-        return {"torch": torch.__version__}
+        return {"torch": torch.__version__, "weights": checkpoint_digest(self.checkpoint_path())}
 
     def __getstate__(self) -> dict[str, Any]:
         """Process pools pickle methods: send parameters, reload the network in the worker."""

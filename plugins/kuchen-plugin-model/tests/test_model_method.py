@@ -72,6 +72,23 @@ def test_model_needs_a_path_and_names_a_missing_file(checkpoint, tmp_path):
         method.apply(sample_photo())
 
 
+def test_retrained_weights_change_the_provenance_that_keys_the_caches(checkpoint):
+    """``kuchen bench`` and ``kuchen label`` key cached results on library_versions(): a checkpoint
+    overwritten by retraining at the same path must not reuse the old network's results."""
+    from kuchen_core import get_registry
+
+    path, model = checkpoint
+    before = get_registry().create("method", f"model:{path}").library_versions()
+    assert before["torch"] == torch.__version__ and len(before["weights"]) == 16
+    with torch.no_grad():
+        model.conv.bias.add_(0.01)
+    save_checkpoint(path.with_suffix(""), model, "smooth3", {"validation": {"psnr_out": 1.0}})
+    after = get_registry().create("method", f"model:{path}").library_versions()
+    assert after["weights"] != before["weights"]
+    missing = get_registry().create("method", f"model:{path.with_name('nope.safetensors')}")
+    assert missing.library_versions()["weights"] == "missing"
+
+
 def test_methods_pickle_without_their_network(checkpoint):
     from kuchen_core import get_registry
 
