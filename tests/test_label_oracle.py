@@ -1,9 +1,10 @@
 """The label-oracle script: re-ranks a manifest's groups under other score weights and totals the winners."""
 from __future__ import annotations
 
-import importlib.util
 import json
+import runpy
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,10 +14,7 @@ METRICS = [{"label": "q", "weight": 1.0, "higher_is_better": True}]
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("label_oracle", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return SimpleNamespace(**runpy.run_path(str(SCRIPT)))  # the script's functions, without running main()
 
 
 def group(name: str, n_bytes: int, quality: float, z_q: float, z_bpp: float) -> dict:
