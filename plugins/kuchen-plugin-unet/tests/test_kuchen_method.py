@@ -5,12 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from kuchen_core import encode_and_measure, get_registry
 from kuchen_core.testing import MethodContract, sample_photo
 from kuchen_plugin_unet.method import WEIGHTS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG = Path(__file__).resolve().parents[1] / "training" / "kuchen.toml"
 
 pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
@@ -23,7 +31,14 @@ def test_shipped_weights_record_how_they_were_made():
     meta = json.loads(WEIGHTS.with_suffix(".json").read_text())
     assert meta["backbone"].startswith("unet(")
     assert meta["data"]["source"] == "manifest" and len(meta["data_hash"]) == 64
-    assert meta["training"]["seed"] == 0
+    # the record was made by the training config that ships beside the plugin
+    config = tomllib.loads(CONFIG.read_text())
+    train = meta["training"]
+    assert train["backbone"] == config["model"]["backbone"]
+    assert Path(train["data"]["manifest"]).parent.name == Path(config["data"]["manifest"]).parent.name
+    for key in ("seed", "lr", "batch", "max_steps", "patch_width", "patch_height", "stride"):
+        assert train[key] == config["train"][key], key
+    assert train["loss"] == config["train"].get("loss", "mse")
 
 
 @pytest.mark.parametrize("codec", ["jpeg", "webp", "hevc"])
