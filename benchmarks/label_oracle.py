@@ -3,7 +3,8 @@
 A network trained on ``kuchen label`` output can at best reproduce each photo's winning group, so
 the winners' total bytes and mean quality, against the identity group's at the same codec
 setting, bound what the trained method can save on those photos. The run's manifest keeps every
-group's Z-scores, so other score weights (w_r > w_q, say) are re-ranked here without re-encoding.
+group's scores and bits, so other score weights (w_r > w_q, say) are re-ranked here with the
+labeler's own scoring, without re-encoding.
 
     python benchmarks/label_oracle.py runs/label-kuchen
     python benchmarks/label_oracle.py runs/label-kuchen --rate-weight 1 --rate-weight 2 --json out.json
@@ -17,13 +18,19 @@ import statistics
 import sys
 from pathlib import Path
 
+from kuchen_core.labeling.scoring import scores, winner
 
-def rescore(group: dict, metrics: list[dict], rate_weight: float) -> float:
-    """Score = Σ ±w_m·Z(Q_m) − w_r·Z(BPP), from the Z-scores the labeler stored."""
-    quality = sum(
-        (1.0 if m["higher_is_better"] else -1.0) * m["weight"] * group["z_quality"][m["label"]] for m in metrics
+
+def best_group(groups: list[dict], metrics: list[dict], rate_weight: float) -> dict:
+    """The group the labeler would pick with this rate weight (same Z-scores, same tie-break)."""
+    total, _, _ = scores(
+        [[g["quality"][m["label"]] for g in groups] for m in metrics],
+        [g["bpp"] for g in groups],
+        [m["weight"] for m in metrics],
+        [m["higher_is_better"] for m in metrics],
+        rate_weight,
     )
-    return quality - rate_weight * group["z_bpp"]
+    return groups[winner(total)]
 
 
 def oracle(rows: list[dict], metrics: list[dict], rate_weight: float) -> dict:
@@ -33,17 +40,16 @@ def oracle(rows: list[dict], metrics: list[dict], rate_weight: float) -> dict:
     quality: dict[str, dict[str, list[float]]] = {m["label"]: {"identity": [], "winners": []} for m in metrics}
     for row in rows:
         for result in row["results"]:
-            groups = {g["group"]: g for g in result["groups"] if "z_bpp" in g}
-            if "identity" not in groups:
+            groups = [g for g in result["groups"] if "bpp" in g]  # failed groups were not ranked
+            identity = next((g for g in groups if g["group"] == "identity"), None)
+            if identity is None:
                 continue
-            # ties go to the earlier group, as the labeler breaks them
-            names = list(groups)
-            best = max(names, key=lambda n: (rescore(groups[n], metrics, rate_weight), -names.index(n)))
-            wins[best] += 1
-            for side, name in (("identity", "identity"), ("winners", best)):
-                bytes_[side] += groups[name]["bytes"]
+            best = best_group(groups, metrics, rate_weight)
+            wins[best["group"]] += 1
+            for side, group in (("identity", identity), ("winners", best)):
+                bytes_[side] += group["bytes"]
                 for m in metrics:
-                    quality[m["label"]][side].append(groups[name]["quality"][m["label"]])
+                    quality[m["label"]][side].append(group["quality"][m["label"]])
     photos = sum(wins.values())
     if not photos:
         raise ValueError("no photo in the manifest has a scored identity group")
