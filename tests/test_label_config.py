@@ -65,6 +65,7 @@ def test_several_qualities_and_output_override():
     ({"metrics": [{"name": "tpsnr", "weight": -1}]}, "metrics[0].weight must be a number >= 0"),
     ({"score": {"rate_weight": "1"}}, "score.rate_weight must be a number >= 0"),
     ({"limit": 0}, "limit must be at least 1"),
+    ({"ids": ["a.txt"]}, "ids must be a str"),
 ])
 def test_malformed_configs_say_what_is_wrong(changes, message):
     with pytest.raises(LabelConfigError) as info:
@@ -190,6 +191,42 @@ def test_inputs_mirror_the_glob_base(tmp_path, monkeypatch):
         discover(config(input="a/*"))
     with pytest.raises(LabelConfigError, match="no image files match"):
         discover(config(input="b/*.png"))
+
+
+def test_an_id_list_picks_images_across_folders_by_stem(tmp_path, monkeypatch):
+    """As CBSD432's list does: paths below another root select files by stem; limit applies after."""
+    monkeypatch.chdir(tmp_path)
+    for name in ["train/1.png", "train/2.png", "val/3.png", "val/4.png"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        label_fakes.Image.new("RGB", (4, 4)).save(tmp_path / name, format="PNG")
+    (tmp_path / "list.txt").write_text("data/train/2.jpg\ndata/val/3.jpg\n5\n")
+    picked = discover(config(input=["train/*.png", "val/*.png"], ids="list.txt"))
+    assert [(i.name, i.label_rel) for i in picked] == [("train/2.png", "2.png"), ("val/3.png", "3.png")]
+    assert [i.name for i in discover(config(input=["train/*.png", "val/*.png"], ids="list.txt", limit=1))] == ["train/2.png"]
+    with pytest.raises(LabelConfigError, match=r"no image files match input \['val/4.png'\] with a name in list.txt"):
+        discover(config(input="val/4.png", ids="list.txt"))
+    with pytest.raises(LabelConfigError, match="ids: cannot read the id list nosuch.txt"):
+        discover(config(ids="nosuch.txt"))
+    (tmp_path / "empty.txt").write_text("\n")
+    with pytest.raises(LabelConfigError, match="ids: the id list empty.txt names no images"):
+        discover(config(ids="empty.txt"))
+
+
+def test_limit_on_the_command_line_overrides_the_config(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    label_fakes.make_images(tmp_path / "in", 3)
+    (tmp_path / "pool.toml").write_text(label_fakes.config_text("in/*.png", "out", methods=("tblur",), max_group_size=1))
+    assert load_config(tmp_path / "pool.toml", limit=2).limit == 2
+    with pytest.raises(LabelConfigError, match="--limit must be at least 1"):
+        load_config(tmp_path / "pool.toml", limit=0)
+    result = CliRunner().invoke(cli, ["label", "pool.toml", "--dry-run", "--limit", "2"])
+    assert result.exit_code == 0, result.output
+    assert "images: 2 from in/*.png" in result.output
+    (tmp_path / "ids.txt").write_text("img000\n")
+    (tmp_path / "listed.toml").write_text('ids = "ids.txt"\n' + label_fakes.config_text("in/*.png", "out", methods=("tblur",), max_group_size=1))
+    result = CliRunner().invoke(cli, ["label", "listed.toml", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "images: 1 from in/*.png, named in ids.txt" in result.output
 
 
 def test_dry_run_prints_groups_and_work(tmp_path, monkeypatch):

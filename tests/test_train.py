@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import attrs
 import numpy as np
 import pytest
 from PIL import Image
@@ -175,6 +176,8 @@ def test_codec_pairs_are_decoded_in_original_out(tmp_path, kuchen_register):
     again = load_pairs(config)
     assert again.data_hash == found.data_hash
     assert load_pairs(DataConfig(source="codec", images=config.images, codec="fakejpeg", qualities=(10,))).data_hash != found.data_hash
+    with pytest.raises(TrainConfigError, match="cannot read the id list .*nosuch.txt"):
+        load_pairs(attrs.evolve(config, ids=str(tmp_path / "nosuch.txt")))
 
 
 def test_manifest_pairs_are_original_in_label_out(tmp_path, monkeypatch):

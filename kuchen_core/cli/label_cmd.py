@@ -25,10 +25,12 @@ import click
               help="Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Output folder for labels, manifest and cache (overrides the config's 'output').")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="Label only the first N images, sorted by name (overrides the config's 'limit').")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def label_command(
     config_path: Path, dry_run: bool, jobs: int | None, executor: str, scheduler: str | None,
-    out_dir: Path | None, quiet: bool,
+    out_dir: Path | None, limit: int | None, quiet: bool,
 ) -> None:
     """Label images as the paper's Algorithm 1 does, configured by CONFIG.toml.
 
@@ -43,13 +45,14 @@ def label_command(
     Examples:
       kuchen label examples/pools/paper.toml --dry-run
       kuchen label examples/pools/paper.toml --jobs 4
+      kuchen label examples/pools/paper.toml --limit 8 --out runs/label-try
       kuchen label pool.toml --executor dask --scheduler tcp://scheduler:8786
     See docs/labeling.md for every config key.
     """
     from ..labeling import build_plan, discover, load_config, make_executor, run_labeling
     from ..labeling.report import format_summary
 
-    config = load_config(config_path, out_dir)
+    config = load_config(config_path, out_dir, limit)
     plan = build_plan(config)
     images = discover(config)
     if dry_run:
@@ -88,7 +91,8 @@ def describe(plan: Any, config: Any, n_images: int) -> list[str]:
             f"{m.component.spec} ({'full-reference vs the original' if m.use_reference else 'no-reference on the decoded image'}, "
             f"{'higher' if m.higher_is_better else 'lower'} is better, weight {m.weight:g})" for m in plan.metrics
         ) + f"; rate weight {plan.rate_weight:g}",
-        f"images: {n_images} from {', '.join(config.inputs)}",
+        f"images: {n_images} from {', '.join(config.inputs)}"
+        + (f", named in {config.ids}" if config.ids is not None else ""),
         f"work: {evaluations} (image, group, quality) evaluations; {n_images * shared} method applications "
         f"with prefix sharing ({shared} per image; naive: {naive} per image)",
         f"output: {plan.output}  (cache: {plan.cache_dir})",

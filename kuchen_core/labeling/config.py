@@ -44,6 +44,7 @@ class LabelConfig:
     rate_weight: float = 1.0
     cache: Path | None = None
     limit: int | None = None
+    ids: Path | None = None
     plugin_modules: tuple[str, ...] = ()
 
     @property
@@ -51,21 +52,29 @@ class LabelConfig:
         return self.cache if self.cache is not None else self.output / "cache"
 
 
-_TOP = {"input", "output", "cache", "limit", "plugin_modules", "pool", "codec", "metrics", "score"}
+_TOP = {"input", "output", "cache", "limit", "ids", "plugin_modules", "pool", "codec", "metrics", "score"}
 _POOL = {"methods", "max_group_size", "order", "identity"}
 _CODEC = {"name", "quality"}
 _METRIC = {"name", "reference", "weight"}
 _SCORE = {"rate_weight"}
 
 
-def load_config(path: str | os.PathLike, output: str | os.PathLike | None = None) -> LabelConfig:
-    """Read and check a labeling TOML file; ``output`` (``--out``) overrides its ``output`` key."""
+def load_config(
+    path: str | os.PathLike, output: str | os.PathLike | None = None, limit: int | None = None,
+) -> LabelConfig:
+    """Read and check a labeling TOML file; ``output`` (``--out``) and ``limit`` (``--limit``)
+    override its keys of the same name."""
     path = Path(path)
     data = read_toml(path, LabelConfigError)
     try:
-        return parse_config(data, output)
+        config = parse_config(data, output)
     except LabelConfigError as exc:
         raise LabelConfigError(f"{path}: {exc}") from None
+    if limit is not None:
+        if limit < 1:
+            raise LabelConfigError(f"--limit must be at least 1, got {limit}")
+        config = attrs.evolve(config, limit=limit)
+    return config
 
 
 def parse_config(data: Mapping[str, Any], output: str | os.PathLike | None = None) -> LabelConfig:
@@ -97,6 +106,7 @@ def parse_config(data: Mapping[str, Any], output: str | os.PathLike | None = Non
     limit = _get(data, "limit", int, "limit", None)
     if limit is not None and limit < 1:
         raise LabelConfigError(f"limit must be at least 1, got {limit}")
+    ids = _get(data, "ids", str, "ids", None)
 
     return LabelConfig(
         inputs=tuple(_str_list(data, "input", "input", required=True)),
@@ -111,6 +121,7 @@ def parse_config(data: Mapping[str, Any], output: str | os.PathLike | None = Non
         rate_weight=_number(score, "rate_weight", "score.rate_weight", 1.0),
         cache=Path(cache) if cache is not None else None,
         limit=limit,
+        ids=Path(ids) if ids is not None else None,
         plugin_modules=tuple(_str_list(data, "plugin_modules", "plugin_modules", required=False)),
     )
 

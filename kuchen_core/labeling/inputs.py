@@ -9,6 +9,7 @@ from typing import Sequence
 import attrs
 
 from ..cli.common import IMAGE_SUFFIXES
+from ..idlists import read_id_list
 from .config import LabelConfig
 from .errors import LabelConfigError
 
@@ -36,7 +37,9 @@ def glob_base(pattern: str) -> Path:
 
 
 def discover(config: LabelConfig) -> list[InputImage]:
-    """Image files matching the config's globs, sorted and de-duplicated, at most ``limit`` of them."""
+    """Image files matching the config's globs and ``ids`` list, sorted and de-duplicated, at most
+    ``limit`` of them."""
+    wanted = _wanted_stems(config)
     found: dict[str, InputImage] = {}
     for pattern in config.inputs:
         base = glob_base(pattern)
@@ -44,17 +47,29 @@ def discover(config: LabelConfig) -> list[InputImage]:
             path = Path(name)
             if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
                 continue
+            if wanted is not None and path.stem not in wanted:
+                continue
             absolute = str(path.resolve())
             if absolute not in found:
                 label_rel = Path(os.path.relpath(path, base)).with_suffix(".png").as_posix()
                 found[absolute] = InputImage(absolute, name, label_rel)
     images = sorted(found.values(), key=lambda image: image.name)
     if not images:
-        raise LabelConfigError(f"no image files match input {list(config.inputs)}")
+        listed = f" with a name in {config.ids}" if config.ids is not None else ""
+        raise LabelConfigError(f"no image files match input {list(config.inputs)}{listed}")
     if config.limit is not None:
         images = images[: config.limit]
     _check_unique_labels(images)
     return images
+
+
+def _wanted_stems(config: LabelConfig) -> frozenset[str] | None:
+    if config.ids is None:
+        return None
+    try:
+        return read_id_list(config.ids)
+    except ValueError as exc:
+        raise LabelConfigError(f"ids: {exc}") from None
 
 
 def _check_unique_labels(images: Sequence[InputImage]) -> None:

@@ -18,6 +18,7 @@ from typing import Callable, Iterable
 import attrs
 import numpy as np
 
+from ..idlists import read_id_list
 from ..images import load_image
 from ..pipeline import encode_and_measure
 from ..registry import get_registry
@@ -58,7 +59,10 @@ def find_images(config: DataConfig) -> list[Path]:
     found = sorted({Path(p) for pattern in config.images for p in glob.glob(pattern, recursive=True)
                     if Path(p).suffix.lower() in IMAGE_SUFFIXES})
     if config.ids:
-        wanted = {Path(line).stem for line in Path(config.ids).read_text().split()}
+        try:
+            wanted = read_id_list(config.ids)
+        except ValueError as exc:
+            raise TrainConfigError(str(exc)) from None
         found = [p for p in found if p.stem in wanted]
     if config.limit is not None:
         found = found[: config.limit]
