@@ -6,6 +6,7 @@ import runpy
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "label_oracle.py"
@@ -60,3 +61,53 @@ def test_command_line_reads_a_run_folder_and_writes_json(script, tmp_path, capsy
 def test_a_missing_run_is_a_clear_error(script, tmp_path, capsys):
     assert script.main([str(tmp_path / "nowhere")]) == 2
     assert "cannot read the labelling run" in capsys.readouterr().err
+
+
+# -- the oracle method: a labelling run's winners as a pre-processing the bench can measure ---------
+
+@pytest.fixture
+def oracle_method(monkeypatch):
+    monkeypatch.syspath_prepend(str(SCRIPT.parent))
+    import label_oracle_method
+
+    return label_oracle_method
+
+
+def test_the_oracle_method_reproduces_each_winner_under_the_bench(oracle_method, tmp_path, monkeypatch):
+    """Label three photos, then bench `oracle:` on them: at the labelling quality its files are the
+    winners' files byte for byte, and a photo the run did not label is an error, not a pass-through."""
+    from click.testing import CliRunner
+
+    import label_fakes
+    from kuchen_core import load_image
+    from kuchen_core.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    label_fakes.make_images(tmp_path / "in", 3)
+    (tmp_path / "pool.toml").write_text(label_fakes.config_text(
+        "in/*.png", "run", methods=("tblur", "tbright", "tposter"), metrics=("trough",)))
+    labelled = CliRunner().invoke(cli, ["label", "pool.toml", "--jobs", "1", "--quiet"])
+    assert labelled.exit_code == 0, labelled.output
+    rows = [json.loads(line) for line in (tmp_path / "run" / "manifest.jsonl").read_text().splitlines()]
+    winners = {row["image"]: next(g for g in row["results"][0]["groups"] if g["group"] == row["results"][0]["winner"])
+               for row in rows}
+    assert {g["group"] for g in winners.values()} != {"identity"}  # the bound is about something
+
+    benched = CliRunner().invoke(cli, [
+        "bench", "-i", "in", "--codecs", "tjpeg", "-q", "40", "--ladder", "20,40,60", "--pre", "none,oracle:run",
+        "--metrics", "trough", "--plugin-module", "label_fakes", "--plugin-module", "label_oracle_method",
+        "--crops", "0", "--jobs", "1", "--quiet", "-o", "bench"], catch_exceptions=False)
+    assert benched.exit_code == 0, benched.output
+    for line in (tmp_path / "bench" / "results.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        assert not row["errors"]
+        at_40 = next(e for e in row["evaluations"] if e["pre"] == "oracle:run" and e["quality"] == 40)
+        assert at_40["bytes"] == winners[row["image"]]["bytes"]
+        assert at_40["scores"]["trough"] == pytest.approx(winners[row["image"]]["quality"]["trough"])
+
+    method = oracle_method.LabelOracle(run="run")
+    flipped = np.ascontiguousarray(load_image(tmp_path / "in" / "img000.png")[:, ::-1])
+    with pytest.raises(ValueError, match="is not one of the 3 photos run labelled"):
+        method.apply(flipped)
+    with pytest.raises(ValueError, match="cannot read nowhere/manifest.jsonl"):
+        oracle_method.LabelOracle(run="nowhere")
