@@ -212,3 +212,26 @@ def test_a_worker_with_other_plugin_versions_refuses_to_label(workdir, kuchen_re
     older = attrs.evolve(plan, codec=attrs.evolve(plan.codec, provenance=planned))
     outcome = label_image(ImageTask(older, 0, discover(config)[0]))
     assert outcome.record_key is None and "install the same plugin versions on every worker" in outcome.error
+
+
+def test_a_cache_and_labels_copied_to_a_new_folder_need_no_method_applied(workdir):
+    """Moving a run (cache and labels/) to another output re-scores from the cache and keeps each
+    label whose pixels match its winner's; a label that does not match is made again."""
+    import shutil
+
+    label_fakes.make_images(workdir / "in", 3)
+    assert label(workdir, metrics=("trough",)).exit_code == 0  # smoothing wins: labels that need applying
+    shutil.copytree(workdir / "out", workdir / "moved")
+    (workdir / "moved" / "manifest.jsonl").unlink()
+    rows = read_manifest("out")
+    applied = [row["results"][0] for row in rows if row["results"][0]["winner"] != "identity"]
+    assert len(applied) >= 2
+    winner = applied[0]
+    label_fakes.Image.new("RGB", (56, 40)).save(workdir / "moved" / winner["label"])
+    moved = label(workdir, "--out", "moved", metrics=("trough",))
+    assert moved.exit_code == 0, moved.output
+    assert calls("encode") == 0
+    assert calls("apply") == len(winner["winner"].split(">"))  # only the tampered label's winner is applied
+    for row in rows:
+        result = row["results"][0]
+        assert (workdir / "moved" / result["label"]).read_bytes() == (workdir / "out" / result["label"]).read_bytes()

@@ -158,7 +158,7 @@ class _ImageLabeler:
 
     def _evaluate_group(self, tools: Toolkit, image: np.ndarray, g: int, processed: np.ndarray, elapsed: float) -> None:
         self._retain(g, processed)
-        pixels = hashlib.sha256(processed.tobytes()).hexdigest()[:16]
+        pixels = pixels_digest(processed)
         for q in self.plan.qualities:
             if self.results[(g, q)] is not None:
                 continue
@@ -227,15 +227,33 @@ class _ImageLabeler:
     def _write_label(self, tools: Toolkit, image: np.ndarray, g: int | None, quality: int) -> dict[str, Any]:
         if g is None:
             return {"label": None, "label_sha256": None}
+        path = self.plan.label_path(quality, self.task.image.label_rel)
         processed = self.retained.get(g)
+        if processed is None and _holds_pixels(path, self.results[(g, quality)]["pixels"]):
+            # a label copied over with the cache (or left by an earlier run): no need to re-apply
+            return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
         if processed is None:  # the winner came from the cache, or did not fit the memory budget
             processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
             self.applications += len(self.plan.groups[g])
             self.retained[g] = processed
-        path = self.plan.label_path(quality, self.task.image.label_rel)
         path.parent.mkdir(parents=True, exist_ok=True)
         save_image(path, processed)
         return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
+
+
+def pixels_digest(image: np.ndarray) -> str:
+    """The short digest of a pre-codec image that every cached result records as ``pixels``."""
+    return hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()[:16]
+
+
+def _holds_pixels(path: Path, digest: str) -> bool:
+    """``path`` is a readable image whose pixels are the ones ``digest`` records."""
+    if not path.is_file():
+        return False
+    try:
+        return pixels_digest(load_image(path)) == digest
+    except (OSError, ValueError):  # ImageLoadError is a ValueError; unreadable or not an image: it gets overwritten
+        return False
 
 
 def _file_sha(path: Path) -> str:
