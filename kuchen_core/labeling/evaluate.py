@@ -229,15 +229,15 @@ class _ImageLabeler:
             return {"label": None, "label_sha256": None}
         path = self.plan.label_path(quality, self.task.image.label_rel)
         processed = self.retained.get(g)
-        if processed is None and _holds_pixels(path, self.results[(g, quality)]["pixels"]):
-            # a label copied over with the cache (or left by an earlier run): no need to re-apply
-            return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
-        if processed is None:  # the winner came from the cache, or did not fit the memory budget
-            processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
-            self.applications += len(self.plan.groups[g])
-            self.retained[g] = processed
-        path.parent.mkdir(parents=True, exist_ok=True)
-        save_image(path, processed)
+        # a label already in place with the winner's pixels (copied over with the cache, or left by
+        # an earlier run) is kept: the winner need not be applied again
+        if processed is not None or not _holds_pixels(path, self.results[(g, quality)]["pixels"]):
+            if processed is None:  # the winner came from the cache, or did not fit the memory budget
+                processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
+                self.applications += len(self.plan.groups[g])
+                self.retained[g] = processed
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_image(path, processed)
         return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
 
 
