@@ -27,10 +27,16 @@ import click
               help="Output folder for labels, manifest and cache (overrides the config's 'output').")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="Label only the first N images, sorted by name (overrides the config's 'limit').")
+@click.option("--seed", "seeds", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="A results file from --export-results: its evaluations go into the cache first, so only "
+                   "what it lacks is computed (adds to the config's 'seed'; repeatable).")
+@click.option("--export-results", "export_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="FILE", help="Write every evaluation the cache holds for these images to FILE (gzipped JSON "
+              "lines, a few KB a photo) and stop; safe while another run fills the cache.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def label_command(
     config_path: Path, dry_run: bool, jobs: int | None, executor: str, scheduler: str | None,
-    out_dir: Path | None, limit: int | None, quiet: bool,
+    out_dir: Path | None, limit: int | None, seeds: tuple[Path, ...], export_path: Path | None, quiet: bool,
 ) -> None:
     """Label images as the paper's Algorithm 1 does, configured by CONFIG.toml.
 
@@ -39,26 +45,38 @@ def label_command(
     per image Score = w_q Z(Q) - w_r Z(BPP) over the groups; the best group's pre-codec image
     is written as a lossless PNG under OUT/labels/q<quality>/, and every group's numbers go
     to OUT/manifest.jsonl. Results are cached by content under OUT/cache, so an interrupted
-    run resumes where it stopped. Exit code 1 if any (image, group) failed.
+    run resumes where it stopped; --export-results and --seed carry them to another machine
+    or folder as one small file. Exit code 1 if any (image, group) failed.
 
     \b
     Examples:
       kuchen label examples/pools/paper.toml --dry-run
       kuchen label examples/pools/paper.toml --jobs 4
       kuchen label examples/pools/paper.toml --limit 8 --out runs/label-try
+      kuchen label examples/pools/paper.toml --export-results paper-results.jsonl.gz
+      kuchen label examples/pools/paper.toml --seed paper-results.jsonl.gz --jobs 4
       kuchen label pool.toml --executor dask --scheduler tcp://scheduler:8786
     See docs/labeling.md for every config key.
     """
     from ..labeling import build_plan, discover, load_config, make_executor, run_labeling
     from ..labeling.report import format_summary
+    from ..labeling.results_file import export_results, seed_cache
 
-    config = load_config(config_path, out_dir, limit)
+    config = load_config(config_path, out_dir, limit, seeds)
     plan = build_plan(config)
     images = discover(config)
     if dry_run:
         for line in describe(plan, config, len(images)):
             click.echo(line)
         return
+    if export_path is not None:
+        count = export_results(plan, images, export_path)
+        click.echo(f"{export_path}: {count.results} evaluations; {count.complete_images} of {count.images} images complete")
+        return
+    if config.seed:
+        seeded = seed_cache(config.seed, plan.cache_dir)
+        click.echo(f"seeded the cache with {seeded.added} of the {seeded.records} evaluations in "
+                   f"{', '.join(map(str, config.seed))}", err=True)
     with make_executor(executor, jobs, scheduler) as runner:
         if not quiet:
             click.echo(f"labelling {len(images)} images x {len(plan.groups)} groups on {runner.description}", err=True)

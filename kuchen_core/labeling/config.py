@@ -45,6 +45,7 @@ class LabelConfig:
     cache: Path | None = None
     limit: int | None = None
     ids: Path | None = None
+    seed: tuple[Path, ...] = ()
     plugin_modules: tuple[str, ...] = ()
 
     @property
@@ -52,7 +53,7 @@ class LabelConfig:
         return self.cache if self.cache is not None else self.output / "cache"
 
 
-_TOP = {"input", "output", "cache", "limit", "ids", "plugin_modules", "pool", "codec", "metrics", "score"}
+_TOP = {"input", "output", "cache", "limit", "ids", "seed", "plugin_modules", "pool", "codec", "metrics", "score"}
 _POOL = {"methods", "max_group_size", "order", "identity"}
 _CODEC = {"name", "quality"}
 _METRIC = {"name", "reference", "weight"}
@@ -61,9 +62,10 @@ _SCORE = {"rate_weight"}
 
 def load_config(
     path: str | os.PathLike, output: str | os.PathLike | None = None, limit: int | None = None,
+    seed: tuple[str | os.PathLike, ...] = (),
 ) -> LabelConfig:
     """Read and check a labeling TOML file; ``output`` (``--out``) and ``limit`` (``--limit``)
-    override its keys of the same name."""
+    override its keys of the same name, and ``seed`` (``--seed``) adds to its ``seed`` files."""
     path = Path(path)
     data = read_toml(path, LabelConfigError)
     try:
@@ -74,6 +76,8 @@ def load_config(
         if limit < 1:
             raise LabelConfigError(f"--limit must be at least 1, got {limit}")
         config = attrs.evolve(config, limit=limit)
+    if seed:
+        config = attrs.evolve(config, seed=config.seed + tuple(Path(p) for p in seed))
     return config
 
 
@@ -122,6 +126,7 @@ def parse_config(data: Mapping[str, Any], output: str | os.PathLike | None = Non
         cache=Path(cache) if cache is not None else None,
         limit=limit,
         ids=Path(ids) if ids is not None else None,
+        seed=tuple(Path(p) for p in _str_list(data, "seed", "seed", required=False)),
         plugin_modules=tuple(_str_list(data, "plugin_modules", "plugin_modules", required=False)),
     )
 
