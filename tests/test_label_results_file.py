@@ -89,3 +89,5 @@ def test_the_seed_key_takes_a_path_or_a_list(workdir):
     (workdir / "two.toml").write_text(label_fakes.config_text("in/*.png", "out", extra='seed = ["a.gz", "b.gz"]'))
     assert [str(p) for p in load_config("one.toml").seed] == ["a.jsonl.gz"]
     assert [str(p) for p in load_config("two.toml", seed=("c.gz",)).seed] == ["a.gz", "b.gz", "c.gz"]
+    dry = CliRunner().invoke(cli, ["label", "one.toml", "--dry-run"])
+    assert dry.exit_code == 0 and "seed: a.jsonl.gz (read into the cache" in dry.output  # not read yet

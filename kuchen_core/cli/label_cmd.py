@@ -115,4 +115,6 @@ def describe(plan: Any, config: Any, n_images: int) -> list[str]:
         f"with prefix sharing ({shared} per image; naive: {naive} per image)",
         f"output: {plan.output}  (cache: {plan.cache_dir})",
     ]
+    if config.seed:
+        lines.append(f"seed: {', '.join(map(str, config.seed))} (read into the cache before labelling)")
     return lines
