@@ -256,6 +256,11 @@ def test_config_file_and_options_merge(kuchen_register, tmp_path):
     plan = build_plan(config)
     assert plan.codecs[0].ladder == (4, 8, 12) and plan.codecs[1].reference == 70 and plan.codecs[1].baseline == 0
     assert [len(c.methods) for c in plan.chains] == [0, 2]
+    narrowed = make_config(load_toml(path), codecs=("tgray",))  # the file's tpjpeg settings no longer apply
+    assert narrowed.quality == {} and narrowed.baseline == {} and narrowed.ladder == {"*": (4, 8, 12)}
+    assert [c.label for c in build_plan(narrowed).codecs] == ["tgray"]
+    with pytest.raises(BenchConfigError, match="tpjpeg, which is not among the codecs"):
+        build_plan(make_config(load_toml(path), codecs=("tgray",), quality={"tpjpeg": 70}))
     path.write_text('images = "in/"\nout = "o"\ncodecs = ["tgray"]\nmetrics = ["tmae"]\nqualty = 3\n')
     with pytest.raises(BenchConfigError, match="unknown key.*qualty"):
         load_toml(path)

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 import attrs
 
-from ..specs import split_specs
+from ..specs import parse_spec, split_specs
 from .errors import BenchConfigError
 from ..tomlfile import read_toml
 
@@ -182,6 +182,18 @@ def _per_codec(data: Mapping[str, Any], key: str, convert: Any) -> dict[str, Any
     return {ALL: convert(value, key)}
 
 
+def _codec_keys(codecs: Any) -> set[str]:
+    """The keys a per-codec value may have for these codecs: each as written, its plain name, ``*``."""
+    keys = {ALL}
+    for codec in codecs:
+        keys.add(codec.strip())
+        try:
+            keys.add(parse_spec(codec).name)
+        except ValueError:
+            pass  # a malformed spec is reported by the plan, with the registry's advice
+    return keys
+
+
 def _str_value(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise BenchConfigError(f"{where} must be a codec name, got {value!r}")
@@ -227,8 +239,13 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
     if len(set(labels)) != len(labels):
         raise BenchConfigError(f"--pre lists a pre-processing twice: {labels}")
 
+    chosen = _codec_keys(codecs) if options.get("codecs") is not None else None
+
     def merged(key: str, convert: Any) -> dict[str, Any]:
-        return {**_per_codec(data, key, convert), **(options.get(key) or {})}
+        from_file = _per_codec(data, key, convert)
+        if chosen is not None:  # --codecs narrowed the file's list: its values for the others do not apply
+            from_file = {k: v for k, v in from_file.items() if k in chosen}
+        return {**from_file, **(options.get(key) or {})}
 
     cache = pick("cache", _typed(data, "cache", str, None))
     limit = pick("limit", _typed(data, "limit", int, None))
