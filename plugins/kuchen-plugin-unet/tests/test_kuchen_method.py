@@ -18,7 +18,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-CONFIG = Path(__file__).resolve().parents[1] / "training" / "kuchen.toml"
+CONFIG = Path(__file__).resolve().parents[1] / "training" / "kuchen-cbsd432.toml"
 
 pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
