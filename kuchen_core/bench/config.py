@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import attrs
 
@@ -182,7 +182,7 @@ def _per_codec(data: Mapping[str, Any], key: str, convert: Any) -> dict[str, Any
     return {ALL: convert(value, key)}
 
 
-def _codec_keys(codecs: Any) -> set[str]:
+def _codec_keys(codecs: Iterable[str]) -> set[str]:
     """The keys a per-codec value may have for these codecs: each as written, its plain name, ``*``."""
     keys = {ALL}
     for codec in codecs:
