@@ -37,6 +37,7 @@ def oracle(rows: list[dict], metrics: list[dict], rate_weight: float) -> dict:
     """Winners per group and the winners' bytes and quality against the identity's, over all photos."""
     wins: collections.Counter[str] = collections.Counter()
     bytes_ = {"identity": 0, "winners": 0}
+    bpp: dict[str, list[float]] = {"identity": [], "winners": []}
     quality: dict[str, dict[str, list[float]]] = {m["label"]: {"identity": [], "winners": []} for m in metrics}
     for row in rows:
         for result in row["results"]:
@@ -48,6 +49,7 @@ def oracle(rows: list[dict], metrics: list[dict], rate_weight: float) -> dict:
             wins[best["group"]] += 1
             for side, group in (("identity", identity), ("winners", best)):
                 bytes_[side] += group["bytes"]
+                bpp[side].append(group["bpp"])
                 for m in metrics:
                     quality[m["label"]][side].append(group["quality"][m["label"]])
     photos = sum(wins.values())
@@ -59,6 +61,7 @@ def oracle(rows: list[dict], metrics: list[dict], rate_weight: float) -> dict:
         "wins": dict(wins.most_common()),
         "bytes": bytes_,
         "saving": 1.0 - bytes_["winners"] / bytes_["identity"],
+        "bpp": {side: statistics.fmean(v) for side, v in bpp.items()},
         "quality": {label: {side: statistics.fmean(v) for side, v in sides.items()} for label, sides in quality.items()},
     }
 
@@ -68,6 +71,7 @@ def render(result: dict) -> str:
         f"w_r = {result['rate_weight']:g}: {result['photos']} photos; winners' files "
         f"{result['saving']:.1%} smaller than untouched ({result['bytes']['winners']:,} / {result['bytes']['identity']:,} bytes)"
     ]
+    lines.append(f"  mean bpp: untouched {result['bpp']['identity']:.3f}, winners {result['bpp']['winners']:.3f}")
     for label, sides in result["quality"].items():
         lines.append(f"  mean {label}: untouched {sides['identity']:.2f}, winners {sides['winners']:.2f}")
     for name, count in result["wins"].items():

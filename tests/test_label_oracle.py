@@ -37,6 +37,7 @@ def test_equal_weights_pick_the_quality_keeping_group(script):
     assert result["wins"] == {"sharp": 1}
     assert result["saving"] == pytest.approx(0.05)
     assert result["quality"]["q"] == {"identity": 50.0, "winners": 51.0}
+    assert result["bpp"] == {"identity": pytest.approx(1.0), "winners": pytest.approx(0.95)}
 
 
 def test_a_heavier_rate_weight_re_ranks_without_re_encoding(script):
@@ -55,6 +56,7 @@ def test_command_line_reads_a_run_folder_and_writes_json(script, tmp_path, capsy
     assert script.main([str(tmp_path), "--rate-weight", "1", "--rate-weight", "2", "--json", str(tmp_path / "o.json")]) == 0
     out = capsys.readouterr().out
     assert "5.0% smaller" in out and "30.0% smaller" in out
+    assert "mean bpp: untouched 1.000, winners 0.950" in out and "winners 0.700" in out
     assert [r["wins"] for r in json.loads((tmp_path / "o.json").read_text())] == [{"sharp": 1}, {"smooth": 1}]
 
 
