@@ -11,6 +11,7 @@ import pytest
 
 from kuchen_core import encode_and_measure, get_registry
 from kuchen_core.testing import MethodContract, sample_photo
+from kuchen_core.training import load_train_config
 from kuchen_plugin_unet.method import WEIGHTS
 
 if sys.version_info >= (3, 11):
@@ -54,3 +55,13 @@ def test_importing_the_plugin_does_not_import_torch():
     code = "import sys, kuchen_plugin_unet; kuchen_plugin_unet.KuchenPreprocessing(); print('torch' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("path", sorted(CONFIG.parent.glob("*.toml")), ids=lambda p: p.name)
+def test_every_recorded_training_config_still_loads(path):
+    # the shipped run and the experiments in the README must stay re-runnable as written
+    config = load_train_config(path)
+    assert config.backbone.startswith("unet(") and config.data.source == "manifest"
+    repository = CONFIG.parents[3]
+    assert Path(config.out).resolve().parent == repository / "runs" / "train"  # where the README's cp reads
+    assert Path(config.data.manifest).resolve().parent.parent == repository / "runs"
