@@ -77,6 +77,16 @@ class Codec(Plugin):
             raise ValueError(f"codec {self.info.name!r}: quality must be an integer in {low}..{high}, got {quality!r}")
         return int(quality)
 
+    def proxy(self) -> Any:
+        """This codec's differentiable twin for rate-aware training, or ``None`` (it has none).
+
+        A ``torch.nn.Module`` whose ``forward(x, quality)`` maps an N×3×H×W batch in [0, 1] and a
+        quality (a number or an N-vector on the codec's scale) to ``(reconstruction, bits)``: the
+        decoded batch in [0, 1] and the estimated size of each image's file in bits (shape N),
+        both differentiable in ``x``. Import torch inside the override: listing plugins must not.
+        """
+        return None
+
 
 class Metric(Plugin):
     """Scores a decoded image; full-reference metrics compare against the original."""
@@ -95,6 +105,16 @@ class Metric(Plugin):
                 f"metric {self.info.name!r}: reference shape {reference.shape} != distorted shape {distorted.shape}"
             )
         return reference
+
+    def loss_form(self) -> Any:
+        """A differentiable twin of this metric for training, or ``None`` (it has none).
+
+        A callable ``(distorted, reference) -> loss`` on N×3×H×W batches in [0, 1] giving one loss
+        per image (shape N), differentiable in ``distorted``. Lower is better whatever the metric's
+        own orientation, and a full-reference loss is 0 when the two batches are equal. A
+        no-reference metric's loss ignores ``reference``. Import torch inside the override.
+        """
+        return None
 
 
 class Backbone(Plugin):

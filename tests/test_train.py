@@ -170,7 +170,7 @@ def test_codec_pairs_are_decoded_in_original_out(tmp_path, kuchen_register):
     assert [p.name for p in found.pairs] == ["p0@fakejpeg10", "p0@fakejpeg90", "p2@fakejpeg10", "p2@fakejpeg90"]
     clean = np.asarray(Image.open(targets / "p0.png"))
     np.testing.assert_array_equal(found.pairs[0].target, clean)
-    from kuchen_core.training.loop import psnr
+    from kuchen_core.training.objectives import psnr
 
     assert psnr(found.pairs[0].input, clean) < psnr(found.pairs[1].input, clean) < 100
     again = load_pairs(config)

@@ -23,7 +23,9 @@ def train_command(config_path: Path, out: str | None, epochs: int | None, max_st
 
     \b
     [model] backbone = "unet(width=32)"        any registered backbone spec
-    [data]  source = "codec" | "manifest" | "pairs" and its keys; [data.val] optional
+    [data]  source = "codec" | "manifest" | "pairs" | "images" and its keys; [data.val] optional
+    [rate_distortion] codec, qualities, lambda, distortion: rate-aware pre-editing
+            through the codec's differentiable twin (with source = "images")
     [train] patch_width/patch_height/stride/batch/lr/loss/epochs/... (paper defaults)
 
     Writes best.safetensors + best.json (the checkpoint to use as `model:OUT/best.safetensors`),
@@ -40,6 +42,10 @@ def train_command(config_path: Path, out: str | None, epochs: int | None, max_st
         click.echo(json.dumps(summary))
     else:
         best = summary["best"] or {}
+        if "rd_loss" in best:
+            scores = f"best validation RD loss {best['rd_loss']:.4f} (twin bpp {best['bpp_change']:+.1%})"
+        else:
+            scores = (f"best validation PSNR {best.get('psnr_out', float('nan')):.3f} dB "
+                      f"({best.get('gain_db', float('nan')):+.3f} dB)")
         click.echo(f"done: {summary['steps']} steps in {summary['elapsed_s']} s on {summary['device']}; "
-                   f"best validation PSNR {best.get('psnr_out', float('nan')):.3f} dB "
-                   f"({best.get('gain_db', float('nan')):+.3f} dB) -> {Path(summary['out']) / 'best.safetensors'}")
+                   f"{scores} -> {Path(summary['out']) / 'best.safetensors'}")

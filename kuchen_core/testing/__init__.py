@@ -20,8 +20,10 @@ from .contracts import (
     MetricContract,
     check_backbone,
     check_codec,
+    check_codec_proxy,
     check_method,
     check_metric,
+    check_metric_loss_form,
     jpeg_ladder,
     sample_photo,
 )
@@ -36,6 +38,6 @@ def registered(*plugins: Any, installed: bool = False, strict: bool = False) -> 
 
 
 __all__ = [
-    "BackboneContract", "CodecContract", "MethodContract", "MetricContract", "check_backbone", "check_codec",
-    "check_method", "check_metric", "jpeg_ladder", "registered", "sample_photo",
+    "BackboneContract", "CodecContract", "MethodContract", "MetricContract", "check_backbone", "check_codec", "check_codec_proxy",
+    "check_method", "check_metric", "check_metric_loss_form", "jpeg_ladder", "registered", "sample_photo",
 ]

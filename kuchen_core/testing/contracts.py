@@ -98,6 +98,63 @@ def check_codec(codec: Codec) -> None:
         except ValueError:
             continue
         raise AssertionError(f"codec {info.name!r} accepted out-of-range quality {bad}")
+    if codec.proxy() is not None:
+        check_codec_proxy(codec)
+
+
+def _batch(*images: np.ndarray) -> Any:
+    import torch
+
+    return torch.from_numpy(np.stack(images).astype(np.float32) / 255.0).permute(0, 3, 1, 2).contiguous()
+
+
+def check_codec_proxy(codec: Codec) -> None:
+    """A declared twin maps N×3×H×W in [0, 1] and a quality (number or N-vector) to a same-shape
+    reconstruction in [0, 1] and N finite positive bit counts, fewer at the worst quality than at
+    the best, with finite gradients reaching the input."""
+    import torch
+
+    name = codec.info.name
+    proxy = codec.proxy()
+    low, high = codec.info.quality_range
+    best, worst = (high, low) if codec.info.higher_quality_is_better else (low, high)
+    photo = sample_photo()[:40, :56]
+    x = _batch(photo, noise_image(40, 56)).requires_grad_(True)
+    sizes = {}
+    for quality in (worst, (low + high) // 2, best):
+        recon, bits = proxy(x, quality)
+        assert tuple(recon.shape) == tuple(x.shape), f"{name} proxy: reconstruction {tuple(recon.shape)} != input {tuple(x.shape)}"
+        assert tuple(bits.shape) == (2,), f"{name} proxy: bits must have shape (N,) = (2,), got {tuple(bits.shape)}"
+        assert torch.isfinite(recon).all() and recon.min() >= 0 and recon.max() <= 1, f"{name} proxy: reconstruction outside [0, 1]"
+        assert torch.isfinite(bits).all() and (bits > 0).all(), f"{name} proxy at q={quality}: bits must be finite and positive, got {bits.tolist()}"
+        sizes[quality] = float(bits[0].detach())
+    assert sizes[best] > sizes[worst], f"{name} proxy: the best quality must cost more bits than the worst ({sizes})"
+    recon, bits = proxy(x, torch.tensor([float(worst), float(best)]))
+    (bits.sum() / 1000 + (recon - x.detach()).square().mean()).backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0, (
+        f"{name} proxy: gradients must reach the input and be finite")
+
+
+def check_metric_loss_form(metric: Metric) -> None:
+    """A declared loss form gives N finite losses with finite input gradients; full-reference ones
+    are 0 for identical batches and grow down a JPEG quality ladder."""
+    import torch
+
+    name = metric.info.name
+    form = metric.loss_form()
+    photo = sample_photo()
+    ladder = jpeg_ladder(photo, (10, 50, 95))
+    reference = _batch(photo, photo, photo)
+    distorted = _batch(*ladder).requires_grad_(True)
+    losses = form(distorted, reference)
+    assert tuple(losses.shape) == (3,), f"{name} loss form must give one loss per image, got shape {tuple(losses.shape)}"
+    assert torch.isfinite(losses).all(), f"{name} loss form is not finite: {losses.tolist()}"
+    losses.sum().backward()
+    assert distorted.grad is not None and torch.isfinite(distorted.grad).all(), f"{name} loss form: non-finite gradients"
+    if metric.info.needs_reference:
+        values = losses.tolist()
+        assert values[0] > values[1] > values[2], f"{name} loss form must fall as JPEG quality rises 10/50/95: {values}"
+        assert float(form(reference, reference).abs().max()) < 1e-5, f"{name} loss form must be 0 for identical images"
 
 
 def check_method(method: Method, sizes: Sequence[tuple[int, int]] = ODD_SIZES) -> None:
@@ -143,6 +200,8 @@ def check_metric(metric: Metric) -> None:
             pass
         else:
             raise AssertionError(f"{info.name} needs a reference but accepted None")
+    if metric.loss_form() is not None:
+        check_metric_loss_form(metric)
 
 
 def check_backbone(backbone: Backbone, sizes: Sequence[tuple[int, int]] = ((1, 1), (7, 13), (33, 65))) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any, Mapping
@@ -17,7 +18,7 @@ import attrs
 from ..errors import KuchenError
 from ..tomlfile import read_toml
 
-SOURCES = ("manifest", "codec", "pairs")
+SOURCES = ("manifest", "codec", "pairs", "images")
 LOSSES = ("mse", "l1", "psnr")
 
 
@@ -44,12 +45,31 @@ class DataConfig:
 
 
 @attrs.frozen(kw_only=True)
+class RateDistortionConfig:
+    """The rate-aware objective: the network's output goes through ``codec``'s twin at a quality
+    drawn uniformly from ``qualities`` (inclusive integers), and the loss is
+    ``bpp + lambda·D`` (``form = "linear"``) or ``log(bpp) + lambda·log(D)`` (``form = "log"``),
+    D = Σ weight·loss form of each ``distortion`` metric against the original."""
+
+    codec: str
+    qualities: tuple[int, int]
+    lmbda: float
+    distortion: tuple[tuple[str, float], ...]
+    form: str = "linear"
+    val_qualities: tuple[int, ...] = ()
+
+    def describe(self) -> dict[str, Any]:
+        return {**attrs.asdict(self), "distortion": dict(self.distortion)}
+
+
+@attrs.frozen(kw_only=True)
 class TrainConfig:
     backbone: str
     plugin_modules: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     init: str | None = None
     data: DataConfig
     val: DataConfig | None = None
+    rate_distortion: RateDistortionConfig | None = None
     val_fraction: float = 0.1
     patch_width: int = 320
     patch_height: int = 180
@@ -78,7 +98,10 @@ class TrainConfig:
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
 
-_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {"backbone", "plugin_modules", "init", "data", "val", "out"}
+_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {"backbone", "plugin_modules", "init", "data", "val", "out",
+                                                            "rate_distortion"}
+_RD_KEYS = {"codec", "qualities", "lambda", "distortion", "form", "val_qualities"}
+RD_FORMS = ("linear", "log")
 _DATA_KEYS = {f.name for f in attrs.fields(DataConfig)} | {"val", "val_fraction"}
 
 
@@ -90,7 +113,7 @@ def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | No
 
 
 def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), overrides: Mapping[str, Any] | None = None) -> TrainConfig:
-    _only(data, {"model", "data", "train"}, "top level")
+    _only(data, {"model", "data", "train", "rate_distortion"}, "top level")
     model = _table(data, "model")
     _only(model, {"backbone", "plugin_modules", "init"}, "[model]")
     if not isinstance(model.get("backbone"), str):
@@ -113,6 +136,7 @@ def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), override
             data=_data(data_table, base, "[data]"),
             val=_data(val_table, base, "[data.val]") if val_table is not None else None,
             val_fraction=val_fraction,
+            rate_distortion=_rate_distortion(data["rate_distortion"]) if "rate_distortion" in data else None,
             out=out,
             **train,
         )
@@ -129,7 +153,8 @@ def _data(table: Mapping[str, Any], base: Path, where: str) -> DataConfig:
         raise TrainConfigError(f"{where} source must be one of {', '.join(SOURCES)}, got {source!r}")
     images = table.get("images", ())
     images = (images,) if isinstance(images, str) else tuple(images)
-    needs = {"codec": ("images", "codec", "qualities"), "manifest": ("manifest",), "pairs": ("inputs", "targets")}[source]
+    needs = {"codec": ("images", "codec", "qualities"), "manifest": ("manifest",), "pairs": ("inputs", "targets"),
+             "images": ("images",)}[source]
     missing = [key for key in needs if not table.get(key)]
     if missing:
         raise TrainConfigError(f"{where} source = {source!r} needs {', '.join(missing)}")
@@ -146,6 +171,37 @@ def _data(table: Mapping[str, Any], base: Path, where: str) -> DataConfig:
     )
 
 
+def _rate_distortion(table: Any) -> RateDistortionConfig:
+    where = "[rate_distortion]"
+    if not isinstance(table, Mapping):
+        raise TrainConfigError(f"{where} must be a table")
+    _only(table, _RD_KEYS, where)
+    missing = [key for key in ("codec", "qualities", "lambda", "distortion") if key not in table]
+    if missing:
+        raise TrainConfigError(f"{where} needs {', '.join(missing)}")
+    qualities = table["qualities"]
+    if not (isinstance(qualities, list) and len(qualities) == 2 and all(isinstance(q, int) for q in qualities)
+            and qualities[0] <= qualities[1]):
+        raise TrainConfigError(f"{where} qualities must be [low, high] integers, got {qualities!r}")
+    lmbda = table["lambda"]
+    if not isinstance(lmbda, (int, float)) or not math.isfinite(lmbda) or lmbda <= 0:
+        raise TrainConfigError(f"{where} lambda must be a positive number, got {lmbda!r}")
+    terms = table["distortion"]
+    if not isinstance(terms, Mapping) or not terms or not all(
+            isinstance(w, (int, float)) and math.isfinite(w) and w > 0 for w in terms.values()):
+        raise TrainConfigError(f"{where} distortion must map metric names to positive weights, "
+                               f"e.g. {{ \"ms-ssim\" = 0.8, \"mae\" = 0.2 }}")
+    form = table.get("form", "linear")
+    if form not in RD_FORMS:
+        raise TrainConfigError(f"{where} form must be one of {', '.join(RD_FORMS)}, got {form!r}")
+    val_qualities = table.get("val_qualities", [qualities[0], (qualities[0] + qualities[1]) // 2, qualities[1]])
+    if not isinstance(val_qualities, list) or not val_qualities or not all(isinstance(q, int) for q in val_qualities):
+        raise TrainConfigError(f"{where} val_qualities must be a list of integers, got {val_qualities!r}")
+    return RateDistortionConfig(codec=str(table["codec"]), qualities=(qualities[0], qualities[1]), lmbda=float(lmbda),
+                                distortion=tuple((str(k), float(v)) for k, v in terms.items()), form=form,
+                                val_qualities=tuple(val_qualities))
+
+
 def _check(config: TrainConfig) -> None:
     positive = {"patch_width": config.patch_width, "patch_height": config.patch_height, "stride": config.stride,
                 "batch": config.batch, "epochs": config.epochs, "checkpoint_every": config.checkpoint_every}
@@ -158,6 +214,14 @@ def _check(config: TrainConfig) -> None:
         raise TrainConfigError(f"[data] val_fraction must be in [0, 1), got {config.val_fraction!r}")
     if config.lr <= 0:
         raise TrainConfigError(f"[train] lr must be positive, got {config.lr!r}")
+    if (config.data.source == "images") != (config.rate_distortion is not None):
+        raise TrainConfigError("[data] source = \"images\" (originals only) goes with a [rate_distortion] table, and only with it")
+    if config.rate_distortion is not None:
+        grid = {"patch_width": config.patch_width, "patch_height": config.patch_height, "stride": config.stride}
+        off_grid = [f"{key} = {value}" for key, value in grid.items() if value % 16]
+        if off_grid:
+            raise TrainConfigError(f"[train] {', '.join(off_grid)}: rate-distortion patches must sit on the codecs' "
+                                   "16-pixel macroblock grid (multiples of 16)")
 
 
 def _resolve(base: Path, value: str) -> Path:

@@ -1,4 +1,5 @@
-"""The generic trainer: any registered backbone, any pair source, MSE by default.
+"""The generic trainer: any registered backbone, any pair source, MSE by default — or, with a
+``[rate_distortion]`` table, the rate-aware objective through a codec's differentiable twin.
 
 Resumes from the newest snapshot of its output folder, keeps the best validation checkpoint
 as ``best.safetensors`` (+ ``best.json``), and logs every validation to ``history.jsonl``.
@@ -6,7 +7,6 @@ as ``best.safetensors`` (+ ``best.json``), and logs every validation to ``histor
 from __future__ import annotations
 
 import json
-import math
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -17,28 +17,13 @@ from ..labeling.plan import plugin_registry
 from ..registry import get_registry, use_registry
 from ..nn.checkpoint import read_meta, require_torch, save_checkpoint, weights_path
 from ..nn.method import pick_device
-from ..nn.tiling import run_tiled
 from . import distributed
 from .batches import assemble, epoch_batches, patch_grid, split_validation
 from .config import TrainConfig, TrainConfigError
-from .losses import make_loss
+from .objectives import PairObjective
 from .pairs import Pair, PairSet, load_pairs
+from .rate_distortion import RateDistortionObjective
 from .state import load_snapshot, read_snapshot_state, save_snapshot
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
-    return math.inf if mse == 0 else 10 * math.log10(255.0**2 / mse)
-
-
-def validate(model: Any, pairs: list[Pair], device: str) -> dict[str, float]:
-    """Mean PSNR of the network's uint8 output (what users get) and of its input, per target."""
-    model.eval()
-    before = [psnr(p.input, p.target) for p in pairs]
-    after = [psnr(run_tiled(model, p.input, device=device), p.target) for p in pairs]
-    model.train()
-    return {"psnr_in": float(np.mean(before)), "psnr_out": float(np.mean(after)),
-            "gain_db": float(np.mean(after) - np.mean(before)), "images": len(pairs)}
 
 
 class Trainer:
@@ -88,7 +73,8 @@ class Trainer:
         total = config.epochs * per_epoch if config.max_steps is None else min(config.max_steps, config.epochs * per_epoch)
         self.log(f"training {backbone.spec} on {self.device}: {len(train_set.pairs)} pairs, {len(grid)} patches, "
                  f"{per_epoch} steps/epoch x {world.size} process(es), {len(val_pairs)} validation pairs")
-        loss_fn = make_loss(torch, config.loss)
+        objective = (RateDistortionObjective(config.rate_distortion, self.device) if config.rate_distortion
+                     else PairObjective(torch, config.loss))
         bar = self._bar(total, state["step"])
         started = time.perf_counter() - state["elapsed_s"]
         model.train()
@@ -98,7 +84,8 @@ class Trainer:
                 indices = batches[position]
                 x, y = assemble(train_set.pairs, grid, indices, config.patch_width, config.patch_height,
                                 config.augment, config.seed * 1_000_003 + state["epoch"])
-                loss = self._step(torch, ddp, optimizer, loss_fn, x, y, cuda)
+                loss = self._step(torch, ddp, optimizer, objective, x, y, cuda,
+                                  [config.seed, state["step"], world.rank])
                 state["step"] += 1
                 state["batch"] = position + 1
                 state["loss_ema"] = loss if state["loss_ema"] is None else 0.98 * state["loss_ema"] + 0.02 * loss
@@ -106,7 +93,7 @@ class Trainer:
                 bar.update(1)
                 bar.set_postfix(loss=f"{state['loss_ema']:.3g}", epoch=state["epoch"] + 1)
                 if config.val_every and state["step"] % config.val_every == 0:
-                    self._validate(model, val_pairs, backbone.spec, state, train_set)
+                    self._validate(model, objective, val_pairs, backbone.spec, state, train_set)
                 if state["step"] % config.checkpoint_every == 0:
                     self._snapshot(model, optimizer, backbone.spec, state)
                 if state["step"] >= total:
@@ -115,10 +102,10 @@ class Trainer:
                 state["epoch"] += 1
                 state["batch"] = 0
                 if not config.val_every:
-                    self._validate(model, val_pairs, backbone.spec, state, train_set)
+                    self._validate(model, objective, val_pairs, backbone.spec, state, train_set)
         bar.close()
         if state["validated_step"] != state["step"]:
-            self._validate(model, val_pairs, backbone.spec, state, train_set)
+            self._validate(model, objective, val_pairs, backbone.spec, state, train_set)
         self._snapshot(model, optimizer, backbone.spec, state)
         summary = {"backbone": backbone.spec, "steps": state["step"], "epochs": state["epoch"],
                    "elapsed_s": round(state["elapsed_s"], 1), "device": self.device, "processes": world.size,
@@ -137,14 +124,14 @@ class Trainer:
         model.load_state_dict(load_file(str(weights_path(self.config.init))), strict=True)
         self.log(f"initialised from {self.config.init}")
 
-    def _step(self, torch: Any, model: Any, optimizer: Any, loss_fn: Any, x: np.ndarray, y: np.ndarray, cuda: bool) -> float:
+    def _step(self, torch: Any, model: Any, optimizer: Any, objective: Any, x: np.ndarray, y: np.ndarray, cuda: bool,
+              seed: list[int]) -> float:
         inputs = torch.from_numpy(x).to(self.device, non_blocking=True)
         targets = torch.from_numpy(y).to(self.device, non_blocking=True)
         if cuda and self.config.channels_last:
             inputs = inputs.contiguous(memory_format=torch.channels_last)
         with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda and self.config.amp):
-            output = model(inputs)
-        loss = loss_fn(output.float(), targets)
+            loss = objective.loss(model, inputs, targets, seed)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
@@ -177,18 +164,21 @@ class Trainer:
             save_snapshot(self.out, model, optimizer, spec, state)
         distributed.barrier(self.world)
 
-    def _validate(self, model: Any, pairs: list[Pair], spec: str, state: dict[str, Any], data: PairSet) -> None:
+    def _validate(self, model: Any, objective: Any, pairs: list[Pair], spec: str, state: dict[str, Any],
+                  data: PairSet) -> None:
         state["validated_step"] = state["step"]
         if self.world.main and pairs:
-            scores = validate(model, pairs, self.device)
+            model.eval()
+            scores = objective.validate(model, pairs, self.device)
+            model.train()
             entry = {"step": state["step"], "epoch": state["epoch"], "loss": state["loss_ema"],
                      "elapsed_s": round(state["elapsed_s"], 1), **scores}
             state["history"].append(entry)
             lines = "".join(json.dumps(e) + "\n" for e in state["history"])
             (self.out / "history.jsonl").write_text(lines)
-            self.log(f"step {state['step']}: validation PSNR {scores['psnr_out']:.3f} dB "
-                     f"({scores['gain_db']:+.3f} dB over the input)")
-            if state["best"] is None or scores["psnr_out"] > state["best"]["psnr_out"]:
+            self.log(f"step {state['step']}: {objective.describe(scores)}")
+            key, sign = objective.best_key, (1 if objective.higher_is_better else -1)
+            if state["best"] is None or sign * scores[key] > sign * state["best"][key]:
                 state["best"] = entry
                 save_checkpoint(self.out / "best.safetensors", model, spec, self._meta(entry, data))
         distributed.barrier(self.world)

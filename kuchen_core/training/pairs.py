@@ -1,11 +1,12 @@
 """Training pairs (network input, target), as uint8 H×W×3 arrays held in memory.
 
-Three sources, one shape:
+Four sources, one shape:
 - ``manifest``: a labeling run — the original image in, its winning group's label out
   (pre-processing: the network learns to produce the label in one pass);
 - ``codec``: originals encoded with a real codec at each quality — decoded in, original out
   (post-processing, the RRDB paper's setting, and artifact removal);
-- ``pairs``: two folders with files of the same stem.
+- ``pairs``: two folders with files of the same stem;
+- ``images``: originals alone, as (original, original), for the rate-distortion objective.
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class PairSet:
 def load_pairs(config: DataConfig, progress: Callable[[Iterable, str, int], Iterable] | None = None) -> PairSet:
     """Build every pair of ``config``; ``progress`` wraps the per-image loop (a tqdm, say)."""
     progress = progress or (lambda items, desc, total: items)
-    loader = {"manifest": _from_manifest, "codec": _from_codec, "pairs": _from_folders}[config.source]
+    loader = {"manifest": _from_manifest, "codec": _from_codec, "pairs": _from_folders, "images": _from_images}[config.source]
     pairs, hashed = loader(config, progress)
     if not pairs:
         raise TrainConfigError(f"data source {config.source!r} produced no training pairs ({config.describe()})")
@@ -82,6 +83,17 @@ def _from_codec(config: DataConfig, progress) -> tuple[list[Pair], list]:
             decoded = encode_and_measure(original, codec, quality).decoded
             pairs.append(Pair(f"{path.stem}@{codec.name}{quality}", decoded, original))
     hashed.append({"codec": codec.spec, "versions": codec.library_versions()})
+    return pairs, hashed
+
+
+def _from_images(config: DataConfig, progress) -> tuple[list[Pair], list]:
+    """Originals only, as (original, original): a rate-distortion objective needs no labels."""
+    files = find_images(config)
+    pairs, hashed = [], []
+    for path in progress(files, "images", len(files)):
+        original = load_image(path)
+        pairs.append(Pair(path.stem, original, original))
+        hashed.append(_sha(path))
     return pairs, hashed
 
 

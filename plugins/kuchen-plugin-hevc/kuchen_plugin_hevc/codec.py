@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from kuchen_core import Codec, CodecInfo, Param, check_image
 
 FALLBACK_TILE = 512
 HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1")
+
+PROXY_FIT = Path(__file__).with_name("proxy_fit.json")  # written by benchmarks/fit_proxy.py
 
 
 class HevcCodec(Codec):
@@ -65,6 +69,12 @@ class HevcCodec(Codec):
             return np.array(image.to_pillow().convert("RGB"), dtype=np.uint8)
         except (ValueError, RuntimeError, OSError, EOFError) as exc:
             raise ValueError(f"hevc: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:12]), exc)}") from None
+
+    def proxy(self) -> Any:
+        """A fitted block-DCT "virtual codec" standing in for x265 + libde265 (see docs/rate-aware-training.md)."""
+        from kuchen_core.nn.proxy import VirtualCodecProxy
+
+        return VirtualCodecProxy.from_fit(PROXY_FIT)
 
     def library_versions(self) -> dict[str, str]:
         heif = _pillow_heif()

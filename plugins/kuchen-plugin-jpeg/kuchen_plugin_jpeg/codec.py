@@ -6,6 +6,7 @@ The defaults (4:2:0, optimised Huffman tables, baseline) are what most tools wri
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 import PIL
@@ -65,6 +66,12 @@ class JpegCodec(Codec):
             raise ValueError(f"jpeg: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:3]))}") from None
         except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
             raise ValueError(f"jpeg: cannot decode {len(data)} bytes: corrupt or truncated JPEG ({exc})") from None
+
+    def proxy(self) -> Any:
+        """libjpeg's pipeline in torch with this quality's real tables (see ``proxy.py``)."""
+        from .proxy import JpegProxy
+
+        return JpegProxy(subsampling=self.params["subsampling"])
 
     def library_versions(self) -> dict[str, str]:
         turbo = features.version("libjpeg_turbo")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,12 @@ class PsnrMetric(Metric):
         reference = self.require_reference(check_image(distorted), reference)
         return psnr(distorted, check_image(reference))
 
+    def loss_form(self) -> Any:
+        """Mean squared error over RGB in [0, 1], per image: PSNR's own quantity, minimised."""
+        from .losses import mse_loss
+
+        return mse_loss
+
     def library_versions(self) -> dict[str, str]:
         return {"numpy": np.__version__}
 
@@ -53,3 +60,31 @@ class PsnrYMetric(PsnrMetric):
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
         reference = self.require_reference(check_image(distorted), reference)
         return psnr(luma(distorted), luma(check_image(reference)))
+
+    def loss_form(self) -> None:
+        return None  # not modelled: training uses psnr (RGB) or mae
+
+
+class MaeMetric(Metric):
+    """Mean absolute error of the RGB samples: L1, the loss restoration networks train on."""
+
+    info = MetricInfo(
+        name="mae",
+        description="mean absolute error over RGB in 0..255 (0 for identical images; lower is better)",
+        needs_reference=True,
+        higher_is_better=False,
+        range=(0.0, 255.0),
+    )
+
+    def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
+        reference = self.require_reference(check_image(distorted), reference)
+        return float(np.mean(np.abs(distorted.astype(np.float64) - check_image(reference).astype(np.float64))))
+
+    def loss_form(self) -> Any:
+        """Mean absolute error over RGB in [0, 1], per image (the score / 255)."""
+        from .losses import l1_loss
+
+        return l1_loss
+
+    def library_versions(self) -> dict[str, str]:
+        return {"numpy": np.__version__}

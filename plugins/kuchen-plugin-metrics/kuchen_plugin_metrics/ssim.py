@@ -6,6 +6,8 @@ and for MS-SSIM a 2×2 mean filter then subsampling between scales, with the 200
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
@@ -133,3 +135,9 @@ class MsSsimMetric(SsimMetric):
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
         reference = self.require_reference(check_image(distorted), reference)
         return ms_ssim(luma(distorted), luma(check_image(reference)))
+
+    def loss_form(self) -> Any:
+        """1 − MS-SSIM of luma, in torch (``losses.ms_ssim_loss``)."""
+        from .losses import ms_ssim_loss
+
+        return ms_ssim_loss

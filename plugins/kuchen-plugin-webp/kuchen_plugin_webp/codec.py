@@ -7,6 +7,8 @@ the same on every machine.
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import PIL
@@ -15,6 +17,8 @@ from PIL import Image, features
 from kuchen_core import Codec, CodecInfo, Param, check_image
 
 MAX_SIDE = 16383  # the WebP bitstream stores width and height in 14 bits
+
+PROXY_FIT = Path(__file__).with_name("proxy_fit.json")  # written by benchmarks/fit_proxy.py
 
 
 class WebpCodec(Codec):
@@ -53,6 +57,12 @@ class WebpCodec(Codec):
             raise ValueError(f"webp: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:12]))}") from None
         except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
             raise ValueError(f"webp: cannot decode {len(data)} bytes: corrupt or truncated WebP ({exc})") from None
+
+    def proxy(self) -> Any:
+        """A fitted block-DCT "virtual codec" standing in for libwebp (see docs/rate-aware-training.md)."""
+        from kuchen_core.nn.proxy import VirtualCodecProxy
+
+        return VirtualCodecProxy.from_fit(PROXY_FIT)
 
     def library_versions(self) -> dict[str, str]:
         return {"pillow": PIL.__version__, "libwebp": features.version("webp") or "unknown"}

@@ -1,0 +1,110 @@
+"""Rate-aware pre-editing: train a network through a codec's differentiable twin.
+
+Each step draws one quality per patch from the configured range, runs ``net(x, q)`` (or ``net(x)``
+for a backbone without ``takes_quality``) and the codec's proxy on the result, and minimises
+estimated bits per pixel against ``lambda`` × distortion from the *original*, the distortion
+being the weighted sum of the named metrics' loss forms. The proxy rounds hard in the forward
+pass and straight-through backward, so the training loss sees the codec's real quantisation.
+
+Validation runs the network as users get it (uint8, tiled, whole held-out photos) at fixed
+qualities and reports the twin's bpp and distortion for the edited and the untouched photo.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+from ..registry import get_registry
+from ..nn.tiling import run_tiled
+from .config import RateDistortionConfig, TrainConfigError
+from .pairs import Pair
+
+MIN_DISTORTION = 1e-6  # log form: a perfect patch must not give log(0)
+
+
+class RateDistortionObjective:
+    """``bpp + λ·D`` or ``log bpp + λ·log D`` through ``codec``'s proxy; best = lowest validation loss."""
+
+    best_key = "rd_loss"
+    higher_is_better = False
+
+    def __init__(self, config: RateDistortionConfig, device: str) -> None:
+        registry = get_registry()
+        codec = registry.create("codec", config.codec)
+        proxy = codec.proxy()
+        if proxy is None:
+            raise TrainConfigError(f"[rate_distortion] codec {codec.spec!r} has no differentiable twin (Codec.proxy)")
+        low, high = codec.info.quality_range
+        if not low <= config.qualities[0] <= config.qualities[1] <= high:
+            raise TrainConfigError(f"[rate_distortion] qualities {list(config.qualities)} outside {codec.name}'s {low}..{high}")
+        self.config = config
+        self.proxy = proxy.to(device)
+        self.terms: list[tuple[Callable[[Any, Any], Any], float]] = []
+        for name, weight in config.distortion:
+            form = registry.create("metric", name).loss_form()
+            if form is None:
+                raise TrainConfigError(f"[rate_distortion] metric {name!r} has no differentiable loss form")
+            self.terms.append((form, weight))
+
+    def qualities(self, count: int, seed: list[int]) -> np.ndarray:
+        low, high = self.config.qualities
+        return np.random.default_rng(seed).integers(low, high + 1, size=count)
+
+    def edit(self, model: Any, x: Any, quality: Any) -> Any:
+        return model(x, quality) if getattr(_unwrap(model), "takes_quality", False) else model(x)
+
+    def rd_loss(self, bits: Any, distortion: Any, pixels: int) -> Any:
+        bpp = bits / pixels
+        if self.config.form == "log":
+            return bpp.clamp(min=1e-4).log() + self.config.lmbda * distortion.clamp(min=MIN_DISTORTION).log()
+        return bpp + self.config.lmbda * distortion
+
+    def distortion(self, decoded: Any, original: Any) -> Any:
+        return sum(weight * form(decoded, original) for form, weight in self.terms)
+
+    def loss(self, model: Any, inputs: Any, targets: Any, seed: list[int]) -> Any:
+        import torch
+
+        quality = torch.as_tensor(self.qualities(inputs.shape[0], seed), dtype=torch.float32, device=inputs.device)
+        decoded, bits = self.proxy(self.edit(model, inputs, quality).float(), quality)
+        pixels = inputs.shape[-1] * inputs.shape[-2]
+        return self.rd_loss(bits, self.distortion(decoded, targets), pixels).mean()
+
+    def validate(self, model: Any, pairs: list[Pair], device: str) -> dict[str, float]:
+        """Twin bpp, distortion and loss of edited and untouched held-out photos, at ``val_qualities``."""
+        import torch
+
+        rows: dict[str, list[float]] = {"bpp_in": [], "bpp_out": [], "d_in": [], "d_out": [], "loss_in": [], "rd_loss": []}
+        with torch.inference_mode():
+            for pair in pairs:
+                original = _batch(pair.target, device)
+                for quality in self.config.val_qualities:
+                    q = torch.full((1,), float(quality), device=device)
+                    edited = run_tiled(lambda b: self.edit(model, b, q.expand(b.shape[0])), pair.input, device=device)
+                    for tag, image in (("in", pair.input), ("out", edited)):
+                        decoded, bits = self.proxy(_batch(image, device), q)
+                        distortion = self.distortion(decoded, original)
+                        rows[f"bpp_{tag}"].append(float(bits[0]) / (image.shape[0] * image.shape[1]))
+                        rows[f"d_{tag}"].append(float(distortion[0]))
+                        loss = self.rd_loss(bits, distortion, image.shape[0] * image.shape[1])
+                        rows["loss_in" if tag == "in" else "rd_loss"].append(float(loss[0]))
+        scores = {key: float(np.mean(values)) for key, values in rows.items()}
+        scores["bpp_change"] = scores["bpp_out"] / scores["bpp_in"] - 1 if scores["bpp_in"] else math.nan
+        return {**scores, "images": len(pairs)}
+
+    def describe(self, scores: dict[str, float]) -> str:
+        return (f"validation RD loss {scores['rd_loss']:.4f} (untouched {scores['loss_in']:.4f}): "
+                f"twin bpp {scores['bpp_change']:+.1%}, distortion {scores['d_in']:.4f} -> {scores['d_out']:.4f}")
+
+
+def _batch(image: np.ndarray, device: str) -> Any:
+    import torch
+
+    return torch.from_numpy(np.ascontiguousarray(image).copy()).to(device).permute(2, 0, 1).unsqueeze(0).float() / 255.0
+
+
+def _unwrap(model: Any) -> Any:
+    """The module inside a DistributedDataParallel wrapper (attributes live there)."""
+    return getattr(model, "module", model)
