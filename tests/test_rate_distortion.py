@@ -17,7 +17,7 @@ RD = {"codec": "jpeg", "qualities": [20, 60], "lambda": 2.0, "distortion": {"ms-
 
 
 def write_rd_config(root: Path, steps: int = 30, extra: str = "", rd: str = "") -> Path:
-    """Four 64×96 crops of the sample photo, a tiny blockedit, the jpeg twin."""
+    """Four 64×96 crops of the sample photo, a tiny dead-zone editor, the jpeg twin."""
     photos = root / "photos"
     photos.mkdir(parents=True)
     photo = sample_photo()
@@ -25,9 +25,9 @@ def write_rd_config(root: Path, steps: int = 30, extra: str = "", rd: str = "") 
         Image.fromarray(photo[8 * i : 8 * i + 64, 24 * i : 24 * i + 96]).save(photos / f"p{i}.png")
     config = root / "rd.toml"
     config.write_text(
-        '[model]\nbackbone = "blockedit(width=8,layers=1)"\n'
+        '[model]\nbackbone = "deadzone(width=8,layers=1)"\n'
         f'[data]\nsource = "images"\nimages = ["{photos}/*.png"]\nval_fraction = 0.25\n'
-        '[rate_distortion]\ncodec = "jpeg"\nqualities = [20, 60]\nform = "linear"\nlambda = 2.0\n'
+        '[rate_distortion]\ncodec = "jpeg"\nqualities = [20, 60]\nform = "relative"\nlambda = 0.7\n'
         f'distortion = {{ "ms-ssim" = 0.8, "mae" = 0.2 }}\nval_qualities = [30, 50]\n{rd}'
         '[train]\npatch_width = 48\npatch_height = 48\nstride = 16\nbatch = 4\nlr = 3e-3\nepochs = 1000\n'
         f'max_steps = {steps}\ncheckpoint_every = 10\nval_every = 10\nthreads = 1\nout = "{root / "run"}"\n{extra}'
@@ -39,18 +39,18 @@ def write_rd_config(root: Path, steps: int = 30, extra: str = "", rd: str = "") 
     ({"lambda": float("nan")}, "lambda must be a positive number"),
     ({"qualities": [60, 20]}, "qualities must be \\[low, high\\]"),
     ({"distortion": {}}, "distortion must map metric names"),
-    ({"form": "square"}, "form must be one of linear, log"),
+    ({"form": "square"}, "form must be one of linear, relative"),
     ({"bogus": 1}, "unknown key"),
 ])
 def test_rate_distortion_config_errors_name_the_key(change, message):
-    data = {"model": {"backbone": "blockedit"}, "data": {"source": "images", "images": ["x/*.png"]},
+    data = {"model": {"backbone": "deadzone"}, "data": {"source": "images", "images": ["x/*.png"]},
             "rate_distortion": {**RD, **change}, "train": {"patch_width": 64, "patch_height": 64, "stride": 32}}
     with pytest.raises(TrainConfigError, match=message):
         parse_train_config(data)
 
 
 def test_rate_distortion_needs_originals_and_the_block_grid():
-    base = {"model": {"backbone": "blockedit"}, "data": {"source": "images", "images": ["x/*.png"]},
+    base = {"model": {"backbone": "deadzone"}, "data": {"source": "images", "images": ["x/*.png"]},
             "train": {"patch_width": 64, "patch_height": 64, "stride": 32}}
     with pytest.raises(TrainConfigError, match="goes with a \\[rate_distortion\\] table"):
         parse_train_config(base)
@@ -97,10 +97,13 @@ def test_a_rate_distortion_run_resumes_exactly(tmp_path):
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-def test_the_pre_editor_starts_as_the_identity():
+def test_the_pre_editor_starts_almost_as_the_identity_on_the_codecs_grid():
     from kuchen_core import get_registry
 
-    model = get_registry().create("backbone", "blockedit(width=8,layers=1)").build()
-    x = torch.rand(2, 3, 21, 35)
-    assert torch.allclose(model(x, torch.tensor([20.0, 80.0])), x, atol=1e-5)
-    assert np.isfinite(model(x).detach().numpy()).all()
+    model = get_registry().create("backbone", "deadzone(width=8,layers=1)").build()
+    proxy = get_registry().create("codec", "jpeg").proxy()
+    x = torch.from_numpy(sample_photo()[:37, :53].copy()).permute(2, 0, 1).unsqueeze(0).float() / 255.0
+    edited = model(x, *proxy.tables(torch.tensor([50.0])))
+    assert edited.shape == x.shape and torch.isfinite(edited).all()
+    assert (edited - x).abs().mean() < 1 / 255  # dead zones start near 0: pixels move by less than a level
+    assert np.isfinite(edited.detach().numpy()).all()

@@ -8,10 +8,12 @@ depends on the quality, the inverse path — plus a rate model linear in a few s
 quantised coefficients. JPEG *is* this codec (exact tables, grid and colour path); WebP and HEVC
 are approximated by it with fitted step sizes (a "virtual codec").
 
-Every rounding is straight-through: the forward pass is the hard-rounded codec (in ``train()``
-and ``eval()`` alike), the backward pass treats rounding as the identity, and the rate model's
-count of non-zero coefficients has the gradient of ``min(|u|, 1)``, which is what lets a
-pre-editor learn to push near-threshold coefficients to zero. torch is imported when this module
+The forward pass is the hard-rounded codec, in training as in evaluation. Backward,
+sample roundings are the identity (straight-through) and the quantiser has the slope of a cubic
+soft rounding, large only near rounding boundaries, so the gradient says which coefficients a
+small edit would move to another step: that is what lets a pre-editor learn, as trellis and
+dead-zone quantisers do, to drop a coefficient just above a boundary when the bits saved are
+worth more than the error added. torch is imported when this module
 is, so plugins import it only inside ``Codec.proxy``.
 """
 from __future__ import annotations
@@ -34,8 +36,18 @@ RATE_FEATURES = ("log_ac", "nonzero_ac", "log_dc_delta", "blocks")
 
 
 def ste_round(x: torch.Tensor) -> torch.Tensor:
-    """``round(x)`` forward, identity backward."""
+    """``round(x)`` forward, identity backward (for sample roundings, one level in 255)."""
     return x + (torch.round(x) - x).detach()
+
+
+def quantise(u: torch.Tensor) -> torch.Tensor:
+    """``round(u)`` forward; backward, the slope of ``round(u) + (u − round(u))³``: 0 on an integer,
+    3/4 at a rounding boundary. A step of the quantiser only moves when ``u`` crosses a boundary,
+    so only coefficients near one get a gradient; an identity slope would instead tell the
+    pre-editor to boost detail the quantiser then destroys (or rounds up into more bits)."""
+    hard = torch.round(u)
+    soft = hard.detach() + (u - hard.detach()) ** 3
+    return hard.detach() + soft - soft.detach()
 
 
 def rgb_to_ycbcr(rgb255: torch.Tensor) -> torch.Tensor:
@@ -103,8 +115,8 @@ def rate_features(quantised: torch.Tensor, unrounded: torch.Tensor) -> torch.Ten
     """Per-image statistics of one plane's quantised blocks (N×by×bx×s×s) → N×4 (``RATE_FEATURES``).
 
     ``log_ac``: Σ log2(1 + |q|) over AC coefficients (the magnitude bits of Huffman/arithmetic
-    coding); ``nonzero_ac``: how many are non-zero (one symbol each), straight-through with the
-    gradient of min(|u|, 1); ``log_dc_delta``: Σ log2(1 + |ΔDC|) along each block row (DC is coded
+    coding); ``nonzero_ac``: how many are non-zero (one symbol each), counted exactly forward with
+    the gradient of a sigmoid step at |u| = 1/2 (where a coefficient becomes zero); ``log_dc_delta``: Σ log2(1 + |ΔDC|) along each block row (DC is coded
     as a difference); ``blocks``: the block count (end-of-block symbols and per-block overhead).
     """
     n = quantised.shape[0]
@@ -112,8 +124,8 @@ def rate_features(quantised: torch.Tensor, unrounded: torch.Tensor) -> torch.Ten
     ac_mask[0, 0] = 0
     magnitude = quantised.abs()
     log_ac = (torch.log2(1 + magnitude) * ac_mask).flatten(1).sum(1)
-    soft = unrounded.abs().clamp(max=1.0)
-    nonzero = (magnitude > 0.5).to(soft) + (soft - soft.detach())
+    step = torch.sigmoid(8.0 * (unrounded.abs() - 0.5))
+    nonzero = (magnitude > 0.5).to(step) + (step - step.detach())
     nonzero_ac = (nonzero * ac_mask).flatten(1).sum(1)
     dc = quantised[..., 0, 0]
     dc_delta = torch.cat([dc[:, :, :1], dc[:, :, 1:] - dc[:, :, :-1]], dim=2)
@@ -175,7 +187,7 @@ class BlockTransformProxy(nn.Module):
         coefficients = block_dct(plane - 128.0, self.block)
         steps = table.view(-1, 1, 1, self.block, self.block)
         unrounded = coefficients / steps
-        quantised = ste_round(unrounded)
+        quantised = quantise(unrounded)
         samples = block_idct(quantised * steps) + 128.0
         return ste_round(samples).clamp(0.0, 255.0), rate_features(quantised, unrounded)
 

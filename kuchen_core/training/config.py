@@ -48,7 +48,8 @@ class DataConfig:
 class RateDistortionConfig:
     """The rate-aware objective: the network's output goes through ``codec``'s twin at a quality
     drawn uniformly from ``qualities`` (inclusive integers), and the loss is
-    ``bpp + lambda·D`` (``form = "linear"``) or ``log(bpp) + lambda·log(D)`` (``form = "log"``),
+    ``bpp + lambda·D`` (``form = "linear"``) or ``bits/bits₀ + lambda·D/D₀`` (``form = "relative"``,
+    ₀ being the untouched image through the twin),
     D = Σ weight·loss form of each ``distortion`` metric against the original."""
 
     codec: str
@@ -101,7 +102,7 @@ class TrainConfig:
 _TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {"backbone", "plugin_modules", "init", "data", "val", "out",
                                                             "rate_distortion"}
 _RD_KEYS = {"codec", "qualities", "lambda", "distortion", "form", "val_qualities"}
-RD_FORMS = ("linear", "log")
+RD_FORMS = ("linear", "relative")
 _DATA_KEYS = {f.name for f in attrs.fields(DataConfig)} | {"val", "val_fraction"}
 
 

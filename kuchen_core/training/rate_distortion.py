@@ -4,7 +4,8 @@ Each step draws one quality per patch from the configured range, runs ``net(x, q
 for a backbone without ``takes_quality``) and the codec's proxy on the result, and minimises
 estimated bits per pixel against ``lambda`` × distortion from the *original*, the distortion
 being the weighted sum of the named metrics' loss forms. The proxy rounds hard in the forward
-pass and straight-through backward, so the training loss sees the codec's real quantisation.
+pass (see ``kuchen_core.nn.proxy`` for its gradients), so the training loss is the twin's real
+rate and distortion.
 
 Validation runs the network as users get it (uint8, tiled, whole held-out photos) at fixed
 qualities and reports the twin's bpp and distortion for the edited and the untouched photo.
@@ -21,11 +22,11 @@ from ..nn.tiling import run_tiled
 from .config import RateDistortionConfig, TrainConfigError
 from .pairs import Pair
 
-MIN_DISTORTION = 1e-6  # log form: a perfect patch must not give log(0)
+MIN_DISTORTION = 1e-6  # relative form: a photo the twin codes perfectly must not divide by 0
 
 
 class RateDistortionObjective:
-    """``bpp + λ·D`` or ``log bpp + λ·log D`` through ``codec``'s proxy; best = lowest validation loss."""
+    """``bpp + λ·D`` or ``bits/bits₀ + λ·D/D₀`` through ``codec``'s proxy; best = lowest validation loss."""
 
     best_key = "rd_loss"
     higher_is_better = False
@@ -53,13 +54,30 @@ class RateDistortionObjective:
         return np.random.default_rng(seed).integers(low, high + 1, size=count)
 
     def edit(self, model: Any, x: Any, quality: Any) -> Any:
-        return model(x, quality) if getattr(_unwrap(model), "takes_quality", False) else model(x)
+        """The network's output; a backbone may take the quality (``takes_quality``) or the twin's
+        quantiser steps at that quality (``takes_quantiser``) as further arguments."""
+        module = _unwrap(model)
+        if getattr(module, "takes_quantiser", False):
+            return model(x, *self.proxy.tables(quality))
+        return model(x, quality) if getattr(module, "takes_quality", False) else model(x)
 
-    def rd_loss(self, bits: Any, distortion: Any, pixels: int) -> Any:
-        bpp = bits / pixels
-        if self.config.form == "log":
-            return bpp.clamp(min=1e-4).log() + self.config.lmbda * distortion.clamp(min=MIN_DISTORTION).log()
-        return bpp + self.config.lmbda * distortion
+    def rd_loss(self, bits: Any, distortion: Any, pixels: int, reference: tuple[Any, Any] | None = None) -> Any:
+        """Per image: ``bpp + λ·D``, or with ``form = "relative"`` ``bits/bits₀ + λ·D/D₀``, ₀ being the
+        untouched image through the twin (so λ is the same trade-off at every quality and photo)."""
+        if self.config.form == "relative":
+            bits_0, distortion_0 = reference
+            return bits / bits_0 + self.config.lmbda * distortion / distortion_0.clamp(min=MIN_DISTORTION)
+        return bits / pixels + self.config.lmbda * distortion
+
+    def untouched(self, x: Any, quality: Any) -> tuple[Any, Any] | None:
+        """Twin bits and distortion of ``x`` itself, as hard-rounded (the reference of the relative form)."""
+        if self.config.form != "relative":
+            return None
+        import torch
+
+        with torch.no_grad():
+            decoded, bits = self.proxy(x, quality)
+            return bits, self.distortion(decoded, x)
 
     def distortion(self, decoded: Any, original: Any) -> Any:
         return sum(weight * form(decoded, original) for form, weight in self.terms)
@@ -68,9 +86,10 @@ class RateDistortionObjective:
         import torch
 
         quality = torch.as_tensor(self.qualities(inputs.shape[0], seed), dtype=torch.float32, device=inputs.device)
+        reference = self.untouched(targets, quality)
         decoded, bits = self.proxy(self.edit(model, inputs, quality).float(), quality)
         pixels = inputs.shape[-1] * inputs.shape[-2]
-        return self.rd_loss(bits, self.distortion(decoded, targets), pixels).mean()
+        return self.rd_loss(bits, self.distortion(decoded, targets), pixels, reference).mean()
 
     def validate(self, model: Any, pairs: list[Pair], device: str) -> dict[str, float]:
         """Twin bpp, distortion and loss of edited and untouched held-out photos, at ``val_qualities``."""
@@ -82,13 +101,14 @@ class RateDistortionObjective:
                 original = _batch(pair.target, device)
                 for quality in self.config.val_qualities:
                     q = torch.full((1,), float(quality), device=device)
+                    reference = self.untouched(original, q)
                     edited = run_tiled(lambda b: self.edit(model, b, q.expand(b.shape[0])), pair.input, device=device)
                     for tag, image in (("in", pair.input), ("out", edited)):
                         decoded, bits = self.proxy(_batch(image, device), q)
                         distortion = self.distortion(decoded, original)
                         rows[f"bpp_{tag}"].append(float(bits[0]) / (image.shape[0] * image.shape[1]))
                         rows[f"d_{tag}"].append(float(distortion[0]))
-                        loss = self.rd_loss(bits, distortion, image.shape[0] * image.shape[1])
+                        loss = self.rd_loss(bits, distortion, image.shape[0] * image.shape[1], reference)
                         rows["loss_in" if tag == "in" else "rd_loss"].append(float(loss[0]))
         scores = {key: float(np.mean(values)) for key, values in rows.items()}
         scores["bpp_change"] = scores["bpp_out"] / scores["bpp_in"] - 1 if scores["bpp_in"] else math.nan

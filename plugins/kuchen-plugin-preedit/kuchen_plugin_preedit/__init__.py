@@ -1,25 +1,25 @@
-"""Kuchen plugin providing rate-aware pre-editing: the ``blockedit`` backbone and the codecs
-``rd-jpeg``, ``rd-webp`` and ``rd-hevc`` (stock codecs behind a pre-editor trained through their
-differentiable twins; see docs/rate-aware-training.md)."""
+"""Kuchen plugin providing rate-aware pre-editing: the ``deadzone`` backbone and the codecs
+``rd-jpeg`` and ``rd-jpegli`` (stock JPEG encoders behind a pre-editor trained through the jpeg
+codec's differentiable twin; see docs/rate-aware-training.md)."""
 from __future__ import annotations
 
 from typing import Callable
 
 import kuchen_core
 
-from .backbone import BlockEditBackbone
-from .codec import RdHevcCodec, RdJpegCodec, RdWebpCodec
+from .backbone import DeadZoneBackbone
+from .codec import RdJpegCodec, RdJpegliCodec
 
 
 @kuchen_core.hookimpl
 def register_backbones(register: Callable[[type], None]) -> None:
-    register(BlockEditBackbone)
+    register(DeadZoneBackbone)
 
 
 @kuchen_core.hookimpl
 def register_codecs(register: Callable[[type], None]) -> None:
-    for codec in (RdJpegCodec, RdWebpCodec, RdHevcCodec):
+    for codec in (RdJpegCodec, RdJpegliCodec):
         register(codec)
 
 
-__all__ = ["BlockEditBackbone", "RdHevcCodec", "RdJpegCodec", "RdWebpCodec", "register_backbones", "register_codecs"]
+__all__ = ["DeadZoneBackbone", "RdJpegCodec", "RdJpegliCodec", "register_backbones", "register_codecs"]

@@ -1,12 +1,15 @@
-"""The block-DCT pre-editor as a ``torch.nn.Module``; imported only when a model is built.
+"""The dead-zone pre-editor as a ``torch.nn.Module``; imported only when a model is built.
 
-It works where block codecs quantise: a fixed colour transform (BT.601 YCbCr) and an 8×8
-orthonormal DCT on the image's own block grid (tiles and training patches start on multiples of
-8, so this grid is the encoder's), a small CNN over the grid of blocks that sees every
-coefficient of a block and its neighbours plus the codec quality, and per coefficient a gain in
-(0, 2) and an offset; then the exact inverse transforms. The last layer starts at zero, so an
-untrained network is the identity. All convolutions run at 1/64 of the pixels, which keeps the
-editor cheap next to the encoder.
+A block codec rounds each DCT coefficient ``u = c / step`` to the nearest integer; encoders that
+save bits (trellis in mozjpeg, adaptive dead zones in jpegli, RDOQ in x265) instead round a
+coefficient just above a rounding boundary down, when the bits saved are worth the error added.
+This network does that in pixels, for any stock encoder: it computes the codec's own
+coefficients (BT.601 YCbCr, 4:2:0 box-downsampled chroma, 8×8 DCT on the image's grid, divided
+by the steps of the quality being encoded), predicts for every AC coefficient a dead zone
+``θ ∈ (0, 0.45)`` from the magnitudes around it and the steps, shrinks ``|u|`` by ``θ``, and adds
+the change back to the pixels. A small CNN over the grid of blocks (all convolutions at 1/64 of
+the pixels) makes ``θ`` content-adaptive; it starts near 0, so an untrained network is almost
+the identity. Tiles and training patches start on multiples of 16, so the grid is the encoder's.
 """
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 
 BLOCK = 8
-_RGB_TO_YCC = torch.tensor([[0.299, 0.587, 0.114], [-0.168735892, -0.331264108, 0.5], [0.5, -0.418687589, -0.081312411]])
+MAX_ZONE = 0.45
+_RGB_TO_YCC = [[0.299, 0.587, 0.114], [-0.168735892, -0.331264108, 0.5], [0.5, -0.418687589, -0.081312411]]
 
 
 def dct_basis(size: int = BLOCK) -> torch.Tensor:
@@ -26,34 +30,58 @@ def dct_basis(size: int = BLOCK) -> torch.Tensor:
     return torch.einsum("ux,vy->uvxy", d, d).reshape(size * size, 1, size, size).float()
 
 
-class BlockEditNet(nn.Module):
-    """N×3×H×W in [0, 1] and N qualities (0..100) → the edited batch, same shape, unclamped."""
+class ZonePredictor(nn.Module):
+    """log(1 + |u|) of every coefficient of a block and its neighbours, and log steps → θ per AC coefficient."""
 
-    takes_quality = True
-
-    def __init__(self, width: int = 64, layers: int = 3) -> None:
+    def __init__(self, width: int, layers: int) -> None:
         super().__init__()
-        coefficients = 3 * BLOCK * BLOCK
-        self.register_buffer("basis", dct_basis().repeat(3, 1, 1, 1), persistent=False)
-        self.register_buffer("to_ycc", _RGB_TO_YCC.clone(), persistent=False)
-        body: list[nn.Module] = [nn.Conv2d(coefficients + 1, width, 1), nn.ReLU(inplace=True)]
+        body: list[nn.Module] = [nn.Conv2d(2 * BLOCK * BLOCK, width, 1), nn.ReLU(inplace=True)]
         for _ in range(layers):
             body += [nn.Conv2d(width, width, 3, padding=1, padding_mode="replicate"), nn.ReLU(inplace=True)]
         self.body = nn.Sequential(*body)
-        self.head = nn.Conv2d(width, 2 * coefficients, 1)
+        self.head = nn.Conv2d(width, BLOCK * BLOCK, 1)
         nn.init.zeros_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
+        nn.init.constant_(self.head.bias, -4.0)  # θ ≈ 0.008: almost the identity before training
 
-    def forward(self, x: torch.Tensor, quality: torch.Tensor | float = 50.0) -> torch.Tensor:
+    def forward(self, u: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
+        log_steps = steps.reshape(-1, BLOCK * BLOCK, 1, 1).log().expand(-1, -1, *u.shape[-2:])
+        return MAX_ZONE * torch.sigmoid(self.head(self.body(torch.cat([torch.log1p(u.abs()), log_steps], dim=1))))
+
+
+class DeadZoneNet(nn.Module):
+    """N×3×H×W in [0, 1] and the codec's N×8×8 luma and chroma steps → the edited batch (unclamped)."""
+
+    takes_quantiser = True
+
+    def __init__(self, width: int = 32, layers: int = 2) -> None:
+        super().__init__()
+        self.register_buffer("basis", dct_basis(), persistent=False)
+        self.register_buffer("to_ycc", torch.tensor(_RGB_TO_YCC), persistent=False)
+        ac = torch.ones(BLOCK * BLOCK)
+        ac[0] = 0
+        self.register_buffer("ac", ac.view(1, -1, 1, 1), persistent=False)
+        self.luma = ZonePredictor(width, layers)
+        self.chroma = ZonePredictor(width, layers)
+
+    def _edit(self, plane: torch.Tensor, steps: torch.Tensor, predictor: ZonePredictor) -> torch.Tensor:
+        """The change to one N×1×h×w plane (0..255 scale) that shrinks its AC coefficients' |u| by θ."""
+        step = steps.reshape(-1, BLOCK * BLOCK, 1, 1)
+        u = F.conv2d(plane, self.basis, stride=BLOCK) / step
+        zone = predictor(u, steps) * self.ac
+        shrunk = torch.sign(u) * F.relu(u.abs() - zone)
+        return F.conv_transpose2d((shrunk - u) * step, self.basis, stride=BLOCK)
+
+    def forward(self, x: torch.Tensor, luma_steps: torch.Tensor, chroma_steps: torch.Tensor) -> torch.Tensor:
         height, width = x.shape[-2:]
-        pad_h, pad_w = -height % BLOCK, -width % BLOCK
+        pad_h, pad_w = -height % (2 * BLOCK), -width % (2 * BLOCK)
         y = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate") if pad_h or pad_w else x
-        ycc = torch.einsum("ij,njhw->nihw", self.to_ycc, y - 0.5)
-        coefficients = F.conv2d(ycc, self.basis, stride=BLOCK, groups=3)
-        q = torch.as_tensor(quality, dtype=x.dtype, device=x.device).reshape(-1, 1, 1, 1) / 100.0
-        features = torch.cat([coefficients, q.expand(x.shape[0], 1, *coefficients.shape[-2:])], dim=1)
-        gain_logit, offset = self.head(self.body(features)).chunk(2, dim=1)
-        edited = coefficients * 2 * torch.sigmoid(gain_logit) + offset
-        ycc = F.conv_transpose2d(edited, self.basis, stride=BLOCK, groups=3)
-        rgb = torch.einsum("ij,njhw->nihw", torch.linalg.inv(self.to_ycc), ycc) + 0.5
-        return rgb[..., :height, :width]
+        ycc = torch.einsum("ij,njhw->nihw", self.to_ycc, y * 255.0)
+        delta_y = self._edit(ycc[:, :1], luma_steps, self.luma)
+        chroma = F.avg_pool2d(ycc[:, 1:], 2)  # what the encoder codes; an edit made here survives its downsampling
+        n = chroma.shape[0]
+        delta_c = self._edit(chroma.reshape(2 * n, 1, *chroma.shape[-2:]), chroma_steps.repeat_interleave(2, 0), self.chroma)
+        delta_c = F.interpolate(delta_c.reshape(n, 2, *chroma.shape[-2:]), scale_factor=2.0, mode="nearest")
+        delta = torch.cat([delta_y, delta_c], dim=1)
+        rgb = torch.einsum("ij,njhw->nihw", torch.linalg.inv(self.to_ycc), delta) / 255.0
+        return (y + rgb)[..., :height, :width]
+

@@ -1,10 +1,11 @@
-"""``rd-jpeg``, ``rd-webp``, ``rd-hevc``: a stock codec whose input is first pre-edited by the
-network that rate-aware training fitted to that codec's twin, for the quality being encoded.
+"""``rd-jpeg`` and ``rd-jpegli``: a stock JPEG encoder whose input is first pre-edited by the
+network that rate-aware training fitted to the ``jpeg`` twin, at the quantiser steps of the
+quality being encoded (read from that twin, ``Codec.proxy().tables``).
 
-The file is the stock codec's own (a standard JPEG, WebP or HEIF any decoder reads); decoding
-is the stock decoder. The wrapped codec is looked up by name in the registry, so this plugin
-imports nothing of the codec plugins. Pre-editing runs through the tiled runner (any image
-size, bounded memory); tiles start on multiples of 8, the codecs' block grid.
+The file is the stock codec's own (a standard JPEG any decoder reads); decoding is the stock
+decoder. Codecs are looked up by name in the registry, so this plugin imports nothing of the
+codec plugins. Pre-editing runs through the tiled runner (any image size, bounded memory);
+tiles start on multiples of 16, the JPEG 4:2:0 macroblock grid.
 """
 from __future__ import annotations
 
@@ -24,13 +25,15 @@ class PreEditedCodec(Codec):
     """Pre-edit with the shipped (or a given) network at the encode quality, then the stock codec."""
 
     stock: ClassVar[str]
+    twin: ClassVar[str] = "jpeg"  # whose quantiser the network was trained against
     tile: ClassVar[int] = 512
-    overlap: ClassVar[int] = 16
+    overlap: ClassVar[int] = 32
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
         self._codec: Codec | None = None
         self._network: Any = None
+        self._tables: Any = None
 
     @property
     def codec(self) -> Codec:
@@ -40,7 +43,7 @@ class PreEditedCodec(Codec):
 
     def weights_path(self) -> Path:
         given = self.params["weights"]
-        return Path(given).expanduser() if given else WEIGHTS / f"{self.info.name}.safetensors"
+        return Path(given).expanduser() if given else WEIGHTS / "rd-jpeg.safetensors"
 
     def pre_edit(self, image: np.ndarray, quality: int) -> np.ndarray:
         """The image the stock encoder receives at ``quality``."""
@@ -49,12 +52,15 @@ class PreEditedCodec(Codec):
         check_image(image)
         if self._network is None:
             self._network = load_checkpoint(self.weights_path(), device=pick_device()).model
+            self._tables = get_registry().create("codec", self.twin).proxy().tables
         device = next(self._network.parameters()).device.type
+        luma, chroma = (t.to(device) for t in self._tables(torch.tensor([float(quality)])))
 
         def forward(batch: Any) -> Any:
-            return self._network(batch, torch.full((batch.shape[0],), float(quality), device=batch.device))
+            n = batch.shape[0]
+            return self._network(batch, luma.expand(n, -1, -1), chroma.expand(n, -1, -1))
 
-        return run_tiled(forward, image, tile=self.tile, overlap=self.overlap, device=device)
+        return run_tiled(forward, image, tile=self.tile, overlap=self.overlap, align=16, device=device)
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
         return self.codec.encode(self.pre_edit(image, self.codec.check_quality(quality)), quality)
@@ -73,16 +79,16 @@ class PreEditedCodec(Codec):
 
     def __getstate__(self) -> dict[str, Any]:
         """Process pools pickle codecs: send parameters, reload the network in the worker."""
-        return {**self.__dict__, "_network": None, "_codec": None}
+        return {**self.__dict__, "_network": None, "_codec": None, "_tables": None}
 
 
-def _info(stock: str, extension: str, quality_range: tuple[int, int], what: str) -> CodecInfo:
+def _info(stock: str, what: str) -> CodecInfo:
     return CodecInfo(
         name=f"rd-{stock}",
-        description=f"{what} pre-edited by Kuchen's rate-aware network for the encode quality, then the stock "
-                    f"'{stock}' encoder; the file is a standard {what} file",
-        extension=extension,
-        quality_range=quality_range,
+        description=f"JPEG pre-edited by Kuchen's rate-aware dead-zone network for the encode quality, then {what}; "
+                    "the file is a standard JPEG",
+        extension=".jpg",
+        quality_range=(1, 100),
         higher_quality_is_better=True,
         params=(Param("weights", "", "a .safetensors from `kuchen train` (empty: the shipped weights)"),),
     )
@@ -90,14 +96,11 @@ def _info(stock: str, extension: str, quality_range: tuple[int, int], what: str)
 
 class RdJpegCodec(PreEditedCodec):
     stock = "jpeg"
-    info = _info("jpeg", ".jpg", (1, 100), "JPEG")
+    info = _info("jpeg", "the stock libjpeg-turbo encoder ('jpeg')")
 
 
-class RdWebpCodec(PreEditedCodec):
-    stock = "webp"
-    info = _info("webp", ".webp", (0, 100), "WebP")
+class RdJpegliCodec(PreEditedCodec):
+    """The libjpeg-trained pre-editor in front of jpegli: does it stack with the better encoder?"""
 
-
-class RdHevcCodec(PreEditedCodec):
-    stock = "hevc"
-    info = _info("hevc", ".heic", (0, 100), "HEIF/HEVC")
+    stock = "jpegli"
+    info = _info("jpegli", "the jpegli encoder ('jpegli'; the network saw libjpeg's steps at the same quality)")
