@@ -21,7 +21,7 @@ import numpy as np
 
 from ..images import load_image, save_image
 from ..labeling.cache import ContentCache
-from ..cli.common import write_atomic
+from ..files import write_atomic
 from ..labeling.plan import create_checked, plugin_registry
 from ..pipeline import apply_methods, bits_per_pixel
 from .errors import BenchConfigError

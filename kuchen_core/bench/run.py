@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import attrs
 
+from ..files import ensure_output_dir, sweep_stale_temps
 from ..labeling.cache import content_key
 from ..labeling.executors import Done, Executor
 from .aggregate import Aggregator
@@ -47,14 +48,22 @@ def versions() -> dict[str, str]:
     return {"kuchen-core": __version__, "python": platform.python_version(), "platform": platform.platform()}
 
 
+def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
+    """Before any work: the output and cache folders exist and are writable, and the temporary files a
+    killed run left there are gone (raises :class:`~kuchen_core.files.OutputError`)."""
+    out = ensure_output_dir(config.out, "--out")
+    ensure_output_dir(plan.cache_dir, "--cache")
+    sweep_stale_temps(out, skip=[plan.cache_dir])
+    return out
+
+
 def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage], executor: Executor,
               progress: bool = False, command: str | None = None) -> BenchResult:
     from tqdm import tqdm
 
     start = time.perf_counter()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_output(config, plan)
     hashes = [file_sha256(image.path) for image in images]
     images_sha = list_hash(zip((image.name for image in images), hashes))
 

@@ -9,7 +9,7 @@ import click
 from ..images import save_image
 from ..pipeline import apply_methods
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures
+from .common import build_list, build_one, expand_inputs, plan_outputs, process_files, report_failures
 
 
 def codec_for_suffix(suffix: str) -> Any:
@@ -35,8 +35,7 @@ def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, o
     files = expand_inputs(inputs)
     post_methods = build_list("method", post)
     fixed = build_one("codec", codec_spec) if codec_spec else None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    targets = dict(zip(files, output_paths(files, out_dir, ".png")))
+    targets = plan_outputs(files, out_dir, ".png")
 
     def work(path: Path) -> dict[str, Any]:
         codec = fixed or codec_for_suffix(path.suffix)

@@ -61,6 +61,7 @@ def label_command(
     from ..labeling import build_plan, discover, load_config, make_executor, run_labeling
     from ..labeling.report import format_summary
     from ..labeling.results_file import export_results, seed_cache
+    from ..labeling.run import prepare_output
 
     config = load_config(config_path, out_dir, limit, seeds)
     plan = build_plan(config)
@@ -73,6 +74,7 @@ def label_command(
         count = export_results(plan, images, export_path)
         click.echo(f"{export_path}: {count.results} evaluations; {count.complete_images} of {count.images} images complete")
         return
+    prepare_output(plan)
     if config.seed:
         seeded = seed_cache(config.seed, plan.cache_dir)
         click.echo(f"seeded the cache with {seeded.added} of the {seeded.records} evaluations in "
