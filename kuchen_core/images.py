@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 from .errors import ImageLoadError
+from .files import temp_path
 
 MAX_PIXELS_ENV = "KUCHEN_MAX_PIXELS"
 DEFAULT_MAX_PIXELS = 120_000_000  # a 100 MP camera frame fits; a decompression bomb does not
@@ -98,7 +99,7 @@ def save_image(path: str | os.PathLike, image: np.ndarray) -> Path:
     path = Path(path)
     check_image(image)
     fmt = Image.registered_extensions().get(path.suffix.lower(), "PNG")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_path(path)
     try:
         Image.fromarray(image, mode="RGB").save(tmp, format=fmt)
         os.replace(tmp, path)

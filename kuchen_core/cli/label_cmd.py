@@ -74,11 +74,11 @@ def label_command(
         count = export_results(plan, images, export_path)
         click.echo(f"{export_path}: {count.results} evaluations; {count.complete_images} of {count.images} images complete")
         return
-    prepare_output(plan)
     if config.seed:
         seeded = seed_cache(config.seed, plan.cache_dir)
         click.echo(f"seeded the cache with {seeded.added} of the {seeded.records} evaluations in "
                    f"{', '.join(map(str, config.seed))}", err=True)
+    prepare_output(plan)
     with make_executor(executor, jobs, scheduler) as runner:
         if not quiet:
             click.echo(f"labelling {len(images)} images x {len(plan.groups)} groups on {runner.description}", err=True)
