@@ -6,6 +6,7 @@ no plugin converts modes itself; corrupt, truncated and oversized files fail wit
 from __future__ import annotations
 
 import io
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -14,25 +15,46 @@ from typing import BinaryIO
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
-from .errors import ImageLoadError
+from .errors import ImageLoadError, KuchenError
+from .files import temp_path
 
 MAX_PIXELS_ENV = "KUCHEN_MAX_PIXELS"
 DEFAULT_MAX_PIXELS = 120_000_000  # a 100 MP camera frame fits; a decompression bomb does not
 BACKGROUND = (255, 255, 255)
 
 
+log = logging.getLogger(__name__)
+
+
+class PixelLimitError(KuchenError, ValueError):
+    """``KUCHEN_MAX_PIXELS`` is not a positive whole number."""
+
+
 def max_pixels() -> int:
-    return int(os.environ.get(MAX_PIXELS_ENV, DEFAULT_MAX_PIXELS))
+    """The pixel limit in force (``KUCHEN_MAX_PIXELS``, default 120 MP); Pillow's own bomb guard is set
+    to the same number, so no other limit applies (to plugins reading files with Pillow too)."""
+    text = os.environ.get(MAX_PIXELS_ENV)
+    try:
+        limit = DEFAULT_MAX_PIXELS if text is None else int(text.replace("_", ""))
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise PixelLimitError(f"{MAX_PIXELS_ENV}={text!r} is not a positive whole number of pixels "
+                              f"(unset it for the default, {DEFAULT_MAX_PIXELS})")
+    Image.MAX_IMAGE_PIXELS = limit
+    return limit
 
 
 def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
-    """Read an image file (or bytes) into a C-contiguous ``uint8`` H×W×3 RGB array."""
-    label = f"{len(source)} bytes" if isinstance(source, bytes) else str(getattr(source, "name", source))
+    """Read an image file (or bytes) into a C-contiguous ``uint8`` H×W×3 RGB array; an animated image
+    gives its first frame, with one warning saying so."""
+    label = (f"{len(source)} bytes" if isinstance(source, bytes) else os.fspath(source)
+             if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", source)))  # a path in full
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     limit = max_pixels()
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the limit is checked just below
             with Image.open(stream) as img:
                 width, height = img.size
                 if width * height > limit:
@@ -40,14 +62,18 @@ def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[i
                         f"{label}: {width}x{height} = {width * height} pixels exceeds the limit of {limit} "
                         f"(set {MAX_PIXELS_ENV} to raise it)"
                     )
+                frames = getattr(img, "n_frames", 1)
+                if frames > 1:
+                    log.warning("warning: %s: an animated image of %d frames; only the first frame is used",
+                                label, frames)
                 img.load()
                 return to_rgb_array(img, background)
     except ImageLoadError:
         raise
     except FileNotFoundError:
         raise ImageLoadError(f"{label}: no such file") from None
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageLoadError(f"{label}: refused as a possible decompression bomb ({exc})") from None
+    except Image.DecompressionBombError as exc:  # over twice the limit: refused by Pillow before reading further
+        raise ImageLoadError(f"{label}: {exc} (the limit is {limit} pixels; set {MAX_PIXELS_ENV} to raise it)") from None
     except Image.UnidentifiedImageError:
         raise ImageLoadError(f"{label}: not an image file Pillow can read (corrupt or unknown format)") from None
     except (OSError, SyntaxError, ValueError) as exc:
@@ -98,7 +124,7 @@ def save_image(path: str | os.PathLike, image: np.ndarray) -> Path:
     path = Path(path)
     check_image(image)
     fmt = Image.registered_extensions().get(path.suffix.lower(), "PNG")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_path(path)
     try:
         Image.fromarray(image, mode="RGB").save(tmp, format=fmt)
         os.replace(tmp, path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import signal
 import time
 from collections import Counter
 
@@ -94,6 +95,20 @@ class Fragile(_Logged):
         return np.ascontiguousarray(image[::-1])
 
 
+class Crash(_Logged):
+    """Kills its worker with a real SIGSEGV (as a broken C extension would) on images whose top-left red
+    value is ``crash_on``; on the others it works ``seconds`` first, so they are in flight when it dies."""
+
+    info = MethodInfo(name="tcrash", description="segfaults on a marked image",
+                      params=[Param("crash_on", 7), Param("seconds", 0.5, minimum=0.0)])
+
+    def transform(self, image: np.ndarray) -> np.ndarray:
+        if int(image[0, 0, 0]) == self.params["crash_on"]:
+            os.kill(os.getpid(), signal.SIGSEGV)
+        time.sleep(self.params["seconds"])
+        return np.ascontiguousarray(image[::-1])
+
+
 class Jpeg(Codec):
     """Pillow JPEG; raises on images of width ``fail_width`` so codec failures can be provoked."""
 
@@ -135,7 +150,7 @@ class Roughness(Metric):
 
 @hookimpl
 def register_methods(register):
-    for cls in (Blur, Brighten, Posterize, Flip, Nap, Fragile):
+    for cls in (Blur, Brighten, Posterize, Flip, Nap, Fragile, Crash):
         register(cls)
 
 

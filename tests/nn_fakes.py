@@ -26,10 +26,28 @@ class TinyNet(Backbone):
         return Net(self.params["features"])
 
 
+REAL_BUILDS: list[str] = []
+
+
+class CountedNet(TinyNet):
+    """TinyNet that records every build with real memory (not on torch's ``meta`` device)."""
+
+    info = BackboneInfo(name="tinycount", description="TinyNet that counts its real builds (tests only)",
+                        params=[Param("features", 4, "hidden channels", minimum=1)])
+
+    def build(self) -> Any:
+        import torch
+
+        if torch.empty(0).device.type != "meta":
+            REAL_BUILDS.append(self.spec)
+        return super().build()
+
+
 class TinyPlugin:
     @hookimpl
     def register_backbones(self, register: Any) -> None:
         register(TinyNet)
+        register(CountedNet)
 
 
 @hookimpl

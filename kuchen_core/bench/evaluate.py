@@ -21,7 +21,8 @@ import numpy as np
 
 from ..images import load_image, save_image
 from ..labeling.cache import ContentCache
-from ..cli.common import write_atomic
+from ..files import write_atomic
+from ..labeling.evaluate import pixels_digest
 from ..labeling.plan import create_checked, plugin_registry
 from ..pipeline import apply_methods, bits_per_pixel
 from .errors import BenchConfigError
@@ -120,6 +121,7 @@ class _Worker:
         self.matched: list[dict[str, Any]] = []
         self.post: list[dict[str, Any]] = []
         self.errors: list[str] = []
+        self.verified: set[str] = set()  # record keys whose kept file matches the record
         self.computed = self.cached = 0
 
     # -- images ------------------------------------------------------------------------------
@@ -134,14 +136,8 @@ class _Worker:
         if chain.is_original:
             return self.image
         path = pixels_path(self.plan, self.sha, chain)
-        out = None
-        if path.is_file():
-            try:
-                out = load_image(path)
-            except Exception:  # a damaged file is a miss
-                out = None
-            if out is not None and out.shape != self.image.shape:
-                out = None
+        digests, digest_key = pixels_digests(self.plan), self.plan.pixels_key(self.sha, chain)
+        out = stored_pixels(path, digests.get(digest_key))
         if out is None:
             try:
                 out = apply_methods(self.image, self.tools.chains[c])
@@ -150,6 +146,7 @@ class _Worker:
                 raise
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, out)
+            digests.put(digest_key, {"pixels": pixels_digest(out)})
         self.processed_images[c] = out
         return out
 
@@ -167,7 +164,7 @@ class _Worker:
         if record is not None and not (isinstance(record.get("scores"), dict) and isinstance(record.get("bytes"), int)):
             record = None  # not a record this code wrote: a miss
         missing = metrics if record is None else [m for m in metrics if plan.metrics[m].key not in record["scores"]]
-        if record is not None and not missing:
+        if record is not None and not missing and (not keep or self.file_kept(key, k, record)):
             if key not in self.records:
                 self.cached += 1
             self.records[key] = record
@@ -211,17 +208,18 @@ class _Worker:
         self.computed += 1
         return record
 
-    def keep_file(self, c: int, k: int, quality: int) -> None:
-        """Store the reference-quality file in the cache (the report's crops decode it, and a user can
-        open it); encoded again only when it is missing."""
-        key = self.plan.record_key(self.sha, self.plan.chains[c], k, quality)
-        if not file_path(self.plan, key, k).is_file():
-            self.write_file(key, k, self.tools.codecs[k].encode(self.processed(c), quality))
+    def file_kept(self, key: str, k: int, record: dict[str, Any]) -> bool:
+        """The reference-quality file (the report's crops decode it, a user can open it) is in the cache
+        with the size and hash its record holds; a missing or damaged one is encoded again."""
+        if key not in self.verified and stored_file(self.plan, key, k, record) is not None:
+            self.verified.add(key)
+        return key in self.verified
 
     def write_file(self, key: str, k: int, data: bytes) -> None:
         path = file_path(self.plan, key, k)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, data)
+        self.verified.add(key)
 
     def scores(self, record: dict[str, Any]) -> dict[str, float]:
         return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}
@@ -242,7 +240,6 @@ class _Worker:
                 for quality in codec.ladder:
                     self.note(k, quality, self.evaluate(c, k, quality, keep=quality == codec.reference), "ladder")
                 self.note(k, codec.reference, self.evaluate(c, k, codec.reference, keep=True), "reference")
-                self.keep_file(c, k, codec.reference)
                 if plan.matched and not (plan.chains[c].is_original and codec.baseline == k):
                     self.search(c, k)
             except Exception as exc:  # this codec fails for this image; the other codecs still run
@@ -306,6 +303,33 @@ class _Worker:
 def file_path(plan: BenchPlan, record_key: str, k: int) -> Path:
     """Where the cache keeps the file of an encode (reference qualities only)."""
     return Path(plan.cache_dir) / "files" / record_key[:2] / f"{record_key[2:]}{plan.codecs[k].extension}"
+
+
+def stored_file(plan: BenchPlan, record_key: str, k: int, record: dict[str, Any] | None) -> bytes | None:
+    """The kept file of an encode when its size and hash are the ones ``record`` holds, else ``None``."""
+    try:
+        data = file_path(plan, record_key, k).read_bytes()
+    except OSError:
+        return None
+    if record is None or len(data) != record.get("bytes") or hashlib.sha256(data).hexdigest()[:16] != record.get("sha256"):
+        return None
+    return data
+
+
+def stored_pixels(path: Path, record: dict[str, Any] | None) -> np.ndarray | None:
+    """A cached pre-processed image when its pixels are the ones ``record`` holds (not damaged, not swapped)."""
+    if record is None or not path.is_file():
+        return None
+    try:
+        pixels = load_image(path)
+    except Exception:  # a damaged file is a miss
+        return None
+    return pixels if pixels_digest(pixels) == record.get("pixels") else None
+
+
+def pixels_digests(plan: BenchPlan) -> ContentCache:
+    """The digest of each cached pre-processed image, in a JSON record beside its PNG."""
+    return ContentCache(Path(plan.cache_dir) / "pixels")
 
 
 def pixels_path(plan: BenchPlan, image_sha: str, chain: Chain) -> Path:

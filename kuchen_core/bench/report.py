@@ -10,33 +10,37 @@ import json
 import os
 import random
 import re
-import uuid
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..files import temp_path, write_atomic
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
-from .evaluate import file_path, pixels_path, toolkit
+from ..labeling.cache import ContentCache
+from .evaluate import pixels_digests, pixels_path, stored_file, stored_pixels, toolkit
 from .plan import BenchPlan
 from .tables import NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
 
-PLOTS, CROPS = "plots", "crops"
+PLOTS, CROPS, CURVES = "plots", "crops", "curves"
+# what a run publishes, all replaced by each run: files at the top, and the files of its folders
+PUBLISHED = ("results.jsonl", "tables.md", "summary.json", "report.html")
+PUBLISHED_IN = {CURVES: "*.json", PLOTS: "*.png", CROPS: "*.png"}
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "x"
 
 
-def atomic_text(path: Path, text: str) -> Path:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+def clear_published(out: Path) -> None:
+    """Remove what an earlier run published in ``out`` (only the files a bench writes), so the outputs
+    of two runs never mix: a run that stops part-way leaves none of the old run's report beside it."""
+    for name in PUBLISHED:
+        (out / name).unlink(missing_ok=True)
+    for folder, pattern in PUBLISHED_IN.items():
+        for path in (out / folder).glob(pattern):
+            path.unlink(missing_ok=True)
 
 
 # -- RD curves ------------------------------------------------------------------------------
@@ -70,7 +74,7 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
             ax.legend(fontsize=8)
             fig.tight_layout()
             name = f"rd-{k}-{slug(codec.label)}-{slug(metric.label)}.png"
-            tmp = folder / f".{name}.{uuid.uuid4().hex}.tmp.png"
+            tmp = temp_path(folder / name)
             try:
                 fig.savefig(tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text})
                 os.replace(tmp, folder / name)
@@ -117,6 +121,7 @@ def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str,
     if count <= 0 or not rows:
         return []
     tools = toolkit(plan)
+    cache = ContentCache(plan.cache_dir)
     folder = out / CROPS
     folder.mkdir(parents=True, exist_ok=True)
     made = []
@@ -136,14 +141,15 @@ def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str,
         for k, codec in enumerate(plan.codecs):
             panels = []
             for c, chain in enumerate(plan.chains):
-                stored = file_path(plan, plan.record_key(row["sha256"], chain, k, codec.reference), k)
-                if stored.is_file():
-                    data = stored.read_bytes()
-                else:  # an older cache: encode again (codecs are deterministic)
+                key = plan.record_key(row["sha256"], chain, k, codec.reference)
+                data = stored_file(plan, key, k, cache.get(key))
+                if data is None:  # missing or damaged since its task verified it: encode again
                     processed = image
                     if not chain.is_original:
-                        path = pixels_path(plan, row["sha256"], chain)
-                        processed = load_image(path) if path.is_file() else apply_methods(image, tools.chains[c])
+                        processed = stored_pixels(pixels_path(plan, row["sha256"], chain),
+                                                  pixels_digests(plan).get(plan.pixels_key(row["sha256"], chain)))
+                        if processed is None:
+                            processed = apply_methods(image, tools.chains[c])
                     data = tools.codecs[k].encode(processed, codec.reference)
                 decoded = tools.codecs[k].decode(data)
                 entry = reference.get((chain.label, codec.label, codec.reference), {})
@@ -229,4 +235,4 @@ def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[st
                 parts.append("<div class='crops'>" + "".join(figures) + "</div>")
     parts.append("<h2>Provenance</h2><pre>" + e(json.dumps(meta["provenance"], indent=2, ensure_ascii=False))
                  + "</pre></body></html>")
-    return atomic_text(out / "report.html", "\n".join(parts))
+    return write_atomic(out / "report.html", "\n".join(parts))

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import attrs
 
+from ..files import ensure_output_dir, sweep_stale_temps, write_atomic
 from ..labeling.cache import content_key
 from ..labeling.executors import Done, Executor
 from .aggregate import Aggregator
@@ -24,7 +25,7 @@ from .config import BenchConfig
 from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
 from .inputs import BenchImage, file_sha256, list_hash
 from .plan import BenchPlan
-from .report import atomic_text, make_crops, plot_curves, slug, write_html
+from .report import CURVES, clear_published, make_crops, plot_curves, slug, write_html
 from .tables import all_tables
 
 NAME = "kuchen-bench"
@@ -47,14 +48,23 @@ def versions() -> dict[str, str]:
     return {"kuchen-core": __version__, "python": platform.python_version(), "platform": platform.platform()}
 
 
+def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
+    """Before any work: the output and cache folders exist and are writable, and the temporary files a
+    killed run left there and an earlier run's report are gone (raises :class:`~kuchen_core.files.OutputError`)."""
+    out = ensure_output_dir(config.out, "--out")
+    ensure_output_dir(plan.cache_dir, "--cache")
+    sweep_stale_temps(out, skip=[plan.cache_dir])
+    clear_published(out)
+    return out
+
+
 def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage], executor: Executor,
               progress: bool = False, command: str | None = None) -> BenchResult:
     from tqdm import tqdm
 
     start = time.perf_counter()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    out = Path(config.out)
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_output(config, plan)
     hashes = [file_sha256(image.path) for image in images]
     images_sha = list_hash(zip((image.name for image in images), hashes))
 
@@ -84,12 +94,12 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
     outputs: dict[str, str] = {}
 
     jsonl = "\n".join(json.dumps({**row, "run": run_ref}, ensure_ascii=False) for row in rows) + "\n"
-    outputs["per_image"] = str(atomic_text(out / "results.jsonl", jsonl))
+    outputs["per_image"] = str(write_atomic(out / "results.jsonl", jsonl))
     tables = all_tables(plan, results) if results["codecs"] else ["no image finished every task: no tables"]
-    outputs["tables"] = str(atomic_text(out / "tables.md", "\n".join(tables) + "\n"))
+    outputs["tables"] = str(write_atomic(out / "tables.md", "\n".join(tables) + "\n"))
 
     compact = json.dumps({"provenance_sha256": provenance_sha, **provenance}, separators=(",", ":"))
-    curve_dir = out / "curves"
+    curve_dir = out / CURVES
     curve_dir.mkdir(exist_ok=True)
     for curve in results["curves"]:
         name = f"{curve['codec']} + {curve['pre']}"
@@ -101,7 +111,7 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
             "results": {k: v for k, v in curve.items() if k not in ("codec", "pre")},
             "provenance": {"sha256": provenance_sha, **provenance},
         }
-        atomic_text(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
+        write_atomic(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
     outputs["curves"] = str(curve_dir)
 
     plots = plot_curves(plan, results, out, compact) if results["codecs"] else []
@@ -125,7 +135,7 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
                 "encodes_cached": cached, "errors": errors},
         "outputs": {"plots": [p["path"] for p in plots], "crops": crops},
     }
-    outputs["summary"] = str(atomic_text(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
+    outputs["summary"] = str(write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
     return BenchResult(results, tables, outputs, computed, cached, errors, elapsed)
 
 

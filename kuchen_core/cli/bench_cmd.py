@@ -93,6 +93,7 @@ def bench_command(
     See docs/bench.md for every option, output and formula.
     """
     from ..bench import build_plan, discover, load_toml, make_config, run_bench
+    from ..bench.run import prepare_output
     from ..bench.config import parse_baseline_options, parse_list_options, parse_quality_options
     from ..labeling import make_executor
 
@@ -107,6 +108,7 @@ def bench_command(
     )
     plan = build_plan(config)
     found = discover(config.images, config.limit)
+    prepare_output(config, plan)
     with make_executor(executor, jobs, scheduler) as runner:
         if not quiet:
             click.echo(f"bench: {len(found)} images x {len(plan.chains)} pre-processings x {len(plan.codecs)} codecs"

@@ -1,9 +1,8 @@
 """Helpers the file-processing commands share: input expansion, plugin lists, per-file
-failure isolation with a progress bar, collision-free atomic output files."""
+failure isolation with a progress bar, one distinct output file per input."""
 from __future__ import annotations
 
 import os
-import uuid
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -12,6 +11,7 @@ import attrs
 import click
 
 from ..errors import KuchenError
+from ..files import OutputError, ensure_output_dir
 from ..registry import get_registry
 from ..specs import split_specs
 
@@ -47,25 +47,53 @@ def build_one(kind: str, text: str) -> Any:
         raise click.BadParameter(str(exc), param_hint=f"--{kind}") from None
 
 
-def output_paths(inputs: Sequence[Path], out_dir: Path, suffix: str) -> list[Path]:
-    """``out_dir/<stem><suffix>`` per input; repeated stems get ``-2``, ``-3`` … instead of overwriting."""
-    seen: dict[str, int] = {}
-    paths = []
+def plan_outputs(inputs: Sequence[Path], out_dir: Path, suffix: str) -> dict[Path, Path]:
+    """A distinct ``out_dir/<stem><suffix>`` per input (a taken name gets the first free ``-2``, ``-3`` …);
+    refuses, before anything is written, an output that would replace an input or a folder it cannot write."""
+    targets = [out_dir / name for name in _distinct_names([path.stem for path in inputs], suffix)]
+    originals = {}
     for path in inputs:
-        count = seen[path.stem] = seen.get(path.stem, 0) + 1
-        stem = path.stem if count == 1 else f"{path.stem}-{count}"
-        paths.append(out_dir / f"{stem}{suffix}")
-    return paths
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # unique across processes and threads
+        try:
+            originals[_identity(path.stat())] = path
+        except OSError:  # unreadable: its own failure later, never an output's name
+            pass
+    for target in targets:
+        try:
+            replaced = originals.get(_identity(target.stat()))
+        except OSError:  # no such file: nothing to replace
+            continue
+        if replaced is not None:
+            raise click.UsageError(f"-o {out_dir}: writing {target.name} would replace the input {replaced}; "
+                                   "choose another output folder")
     try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+        ensure_output_dir(out_dir, "-o")
+    except OutputError as exc:
+        raise click.UsageError(str(exc)) from None
+    return dict(zip(inputs, targets))
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int]:
+    """Device and inode: the same file under any path, link or case."""
+    return stat.st_dev, stat.st_ino
+
+
+def _distinct_names(stems: Sequence[str], suffix: str) -> list[str]:
+    """``<stem><suffix>`` for the first input of each stem, else the first free ``<stem>-N<suffix>``."""
+    names: list[str | None] = [None] * len(stems)
+    taken: set[str] = set()
+    for i, stem in enumerate(stems):
+        if (stem + suffix).casefold() not in taken:  # casefold: the same file on case-insensitive disks
+            names[i] = stem + suffix
+            taken.add(names[i].casefold())
+    for i, stem in enumerate(stems):
+        count = 2
+        while names[i] is None:
+            candidate = f"{stem}-{count}{suffix}"
+            if candidate.casefold() not in taken:
+                names[i] = candidate
+                taken.add(candidate.casefold())
+            count += 1
+    return [name for name in names if name is not None]
 
 
 @attrs.frozen

@@ -10,7 +10,8 @@ import click
 from ..images import load_image
 from ..pipeline import run_pipeline
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, write_atomic
+from .common import build_list, build_one, expand_inputs, plan_outputs, process_files, report_failures
+from ..files import write_atomic
 
 
 def _default_metrics() -> str:
@@ -51,8 +52,7 @@ def compress_command(
     methods = build_list("method", pre)
     metrics = build_list("metric", metric_specs or _default_metrics())
     files = expand_inputs(inputs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    targets = dict(zip(files, output_paths(files, out_dir, codec.info.extension)))
+    targets = plan_outputs(files, out_dir, codec.info.extension)
 
     def work(path: Path) -> dict[str, Any]:
         image = load_image(path)

@@ -5,18 +5,23 @@ from pathlib import Path
 from typing import Any
 
 import click
+from PIL import Image
 
 from ..images import save_image
 from ..pipeline import apply_methods
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures
+from .common import build_list, build_one, expand_inputs, plan_outputs, process_files, report_failures
 
 
 def codec_for_suffix(suffix: str) -> Any:
-    """The one installed codec writing files with this suffix, or a clear error."""
+    """The codec decoding files with this suffix: the one installed codec writing it, else the one named
+    after the file format (the files are standard, so e.g. ``jpeg`` decodes what ``jpegli`` wrote)."""
     registry = get_registry()
     suffix = {".jpeg": ".jpg", ".heif": ".heic"}.get(suffix.lower(), suffix.lower())
     matches = [e.name for e in registry.entries("codec") if e.cls.info.extension == suffix]
+    fmt = Image.registered_extensions().get(suffix, "").lower()
+    if len(matches) > 1 and fmt in matches:
+        matches = [fmt]
     if len(matches) != 1:
         found = f"several codecs write {suffix}: {', '.join(matches)}" if matches else f"no installed codec writes {suffix}"
         raise click.UsageError(f"{found}; choose one with --codec")
@@ -35,8 +40,7 @@ def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, o
     files = expand_inputs(inputs)
     post_methods = build_list("method", post)
     fixed = build_one("codec", codec_spec) if codec_spec else None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    targets = dict(zip(files, output_paths(files, out_dir, ".png")))
+    targets = plan_outputs(files, out_dir, ".png")
 
     def work(path: Path) -> dict[str, Any]:
         codec = fixed or codec_for_suffix(path.suffix)

@@ -61,6 +61,7 @@ def label_command(
     from ..labeling import build_plan, discover, load_config, make_executor, run_labeling
     from ..labeling.report import format_summary
     from ..labeling.results_file import export_results, seed_cache
+    from ..labeling.run import prepare_output
 
     config = load_config(config_path, out_dir, limit, seeds)
     plan = build_plan(config)
@@ -77,6 +78,7 @@ def label_command(
         seeded = seed_cache(config.seed, plan.cache_dir)
         click.echo(f"seeded the cache with {seeded.added} of the {seeded.records} evaluations in "
                    f"{', '.join(map(str, config.seed))}", err=True)
+    prepare_output(plan)
     with make_executor(executor, jobs, scheduler) as runner:
         if not quiet:
             click.echo(f"labelling {len(images)} images x {len(plan.groups)} groups on {runner.description}", err=True)

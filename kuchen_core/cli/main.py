@@ -6,6 +6,7 @@ import sys
 import click
 
 from ..errors import KuchenError
+from ..images import max_pixels
 from .bench_cmd import bench_command
 from .compress_cmd import compress_command
 from .decode_cmd import decode_command
@@ -22,6 +23,7 @@ def cli() -> None:
 
     Methods, codecs, metrics and backbones are plugins; `kuchen plugins` lists what is installed.
     """
+    max_pixels()  # a malformed KUCHEN_MAX_PIXELS is one line now, not an error per file later
 
 
 cli.add_command(plugins_command)

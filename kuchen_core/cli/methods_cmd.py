@@ -9,7 +9,7 @@ import click
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from ..registry import get_registry
-from .common import build_list, expand_inputs, output_paths, process_files, report_failures
+from .common import build_list, expand_inputs, plan_outputs, process_files, report_failures
 
 
 @click.group("methods")
@@ -41,8 +41,7 @@ def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: boo
     """Apply a chain of methods to INPUTS (files or folders) and save lossless PNGs."""
     methods = build_list("method", chain)
     files = expand_inputs(inputs)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    targets = dict(zip(files, output_paths(files, out_dir, ".png")))
+    targets = plan_outputs(files, out_dir, ".png")
 
     def work(path: Path) -> dict[str, Any]:
         save_image(targets[path], apply_methods(load_image(path), methods))

@@ -4,16 +4,22 @@ Keys are SHA-256 digests of canonical JSON describing *what was computed* (image
 plugin specs and versions, codec and quality …), so a changed input or plugin simply misses.
 Writes go to a temporary file in the same folder and are renamed into place: a process
 killed at any instant leaves either the old state or the complete record, never half a file.
-Any process (pool worker, Dask worker on shared storage) may read and write concurrently.
+Every record carries the SHA-256 of its own payload (``_sha256``), checked on every read: a record
+edited by hand, damaged, or written by a Kuchen that stored none is a miss, so it is computed
+again rather than trusted. Any process (pool worker, Dask worker on shared storage) may read and
+write concurrently.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
+
+from ..files import temp_path
+
+DIGEST = "_sha256"  # the record's own payload digest, stored beside the payload
 
 
 def content_key(description: Any) -> str:
@@ -23,7 +29,7 @@ def content_key(description: Any) -> str:
 
 
 class ContentCache:
-    """JSON records addressed by key; a missing or unreadable record is a miss, never an error."""
+    """JSON records addressed by key; a missing, unreadable or altered record is a miss, never an error."""
 
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
@@ -37,21 +43,23 @@ class ContentCache:
                 value = json.load(handle)
         except (OSError, ValueError):
             return None
-        return value if isinstance(value, dict) else None
+        if not isinstance(value, dict) or value.pop(DIGEST, None) != content_key(value):
+            return None
+        return value
 
     def put(self, key: str, value: dict[str, Any]) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        tmp = temp_path(path)
         try:
             with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump(value, handle, separators=(",", ":"), ensure_ascii=False)
+                json.dump({**value, DIGEST: content_key(value)}, handle, separators=(",", ":"), ensure_ascii=False)
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
 
     def __contains__(self, key: str) -> bool:
-        return self.path(key).is_file()
+        return self.get(key) is not None
 
     def __len__(self) -> int:
         return sum(1 for _ in self.root.glob("??/*.json"))

@@ -2,8 +2,9 @@
 
 ``map_unordered(fn, items, window)`` submits a picklable module-level function once per item,
 keeps at most ``window`` items in flight (so a million inputs never become a million futures),
-and yields a :class:`Done` per item as it completes. A task that raises, or whose worker
-dies, comes back as ``Done.error``; the other items still run.
+and yields a :class:`Done` per item as it completes. A task that raises, or that kills its
+worker, comes back as ``Done.error``; the other items still run (in the process pool, the items
+in flight when a worker died are retried alone, once, so only the killer fails).
 
 - ``inline``: in this process (``--jobs 1``): no start-up cost, plugins registered in-process work;
 - ``local``: a ``spawn`` process pool; each worker loads its own plugins;
@@ -89,14 +90,15 @@ def _limit_threads(threads: int) -> None:
 
 
 class ProcessExecutor(Executor):
-    """A pool of ``jobs`` spawned processes; a crashed worker fails its in-flight items only."""
+    """A pool of ``jobs`` spawned processes. A worker that dies (a segfaulting plugin) breaks the pool and
+    every item in flight with it: each of those is then run again alone, once, so only the item that
+    kills a worker on its own is failed and the innocent ones finish."""
 
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
         self.description = f"local process pool, {jobs} jobs"
         self._threads = max(1, available_cpus() // jobs)
         self._pool: ProcessPoolExecutor | None = None
-        self._generation = 0
 
     def _current(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -104,17 +106,22 @@ class ProcessExecutor(Executor):
                 self.workers, mp_context=multiprocessing.get_context("spawn"),
                 initializer=_limit_threads, initargs=(self._threads,),
             )
-            self._generation += 1
         return self._pool
+
+    def _discard_broken_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None  # the next submission starts a fresh pool
 
     def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None) -> Iterator[Done[T, R]]:
         limit = self._window(window)
         source = iter(items)
-        pending: dict[Future, tuple[T, int]] = {}
+        pending: dict[Future, T] = {}
+        suspects: list[T] = []  # in flight when a worker died: innocent until they kill one alone
 
         def fill() -> None:
             for item in source:
-                pending[self._current().submit(fn, item)] = (item, self._generation)
+                pending[self._current().submit(fn, item)] = item
                 if len(pending) >= limit:
                     return
 
@@ -122,23 +129,38 @@ class ProcessExecutor(Executor):
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                item, generation = pending.pop(future)
-                error = future.exception()
-                if error is None:
-                    yield Done(item, future.result())
-                elif isinstance(error, BrokenProcessPool):
-                    if generation == self._generation and self._pool is not None:
-                        self._pool.shutdown(wait=False, cancel_futures=True)
-                        self._pool = None  # the next submission starts a fresh pool
-                    yield Done(item, error=f"worker process died while running this item ({error})")
+                item = pending.pop(future)
+                if isinstance(future.exception(), BrokenProcessPool):
+                    self._discard_broken_pool()
+                    suspects.append(item)
                 else:
-                    yield Done(item, error=f"{type(error).__name__}: {error}")
-            fill()
+                    yield _done(item, future)
+            if suspects and not pending:  # every item of the broken pool is back: retry each alone
+                for item in suspects:
+                    yield self._alone(fn, item)
+                suspects.clear()
+            if not suspects:  # no new work joins a pool that is breaking
+                fill()
+
+    def _alone(self, fn: Callable[[T], R], item: T) -> Done[T, R]:
+        """Run ``item`` with nothing else in flight: if its worker dies now, the item is the cause."""
+        future = self._current().submit(fn, item)
+        wait([future])
+        error = future.exception()
+        if isinstance(error, BrokenProcessPool):
+            self._discard_broken_pool()
+            return Done(item, error=f"worker process died while running this item, also when run alone ({error})")
+        return _done(item, future)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _done(item: T, future: Future) -> Done[T, R]:
+    error = future.exception()
+    return Done(item, future.result()) if error is None else Done(item, error=f"{type(error).__name__}: {error}")
 
 
 def _distributed() -> Any:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import attrs
 
+from ..files import temp_path
 from .cache import ContentCache
 from .plan import LabelPlan
 
@@ -22,7 +22,7 @@ SUMMARY = "summary.json"
 
 
 def _atomic_lines(path: Path, lines: Iterable[str]) -> Path:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp = temp_path(path)
     try:
         with open(tmp, "w", encoding="utf-8") as handle:
             for line in lines:

@@ -20,6 +20,7 @@ from typing import Iterator, Sequence
 
 import attrs
 
+from ..files import ensure_output_dir, temp_path
 from .cache import ContentCache
 from .errors import LabelConfigError
 from .inputs import InputImage
@@ -47,7 +48,7 @@ def export_results(plan: LabelPlan, images: Sequence[InputImage], path: str | os
     cache = ContentCache(plan.cache_dir)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = temp_path(path)
     results = complete = 0
     try:
         # no name, mtime=0: the same results give the same bytes, so a re-export does not churn a commit
@@ -71,7 +72,7 @@ def seed_cache(paths: Sequence[str | os.PathLike], cache_dir: str | os.PathLike)
     """Put every record of the files at ``paths`` that ``cache_dir`` lacks into it. A file that
     is missing, truncated or not such a file is a :class:`LabelConfigError`, before any is read in."""
     entries = [entry for path in paths for entry in _read(Path(path))]
-    cache = ContentCache(cache_dir)
+    cache = ContentCache(ensure_output_dir(cache_dir, "cache folder"))
     added = 0
     for key, record in entries:
         if key not in cache:

@@ -9,6 +9,7 @@ from typing import Any, Iterator, Sequence
 
 import attrs
 
+from ..files import ensure_output_dir, sweep_stale_temps
 from .evaluate import ImageOutcome, ImageTask, label_image
 from .executors import Done, Executor
 from .inputs import InputImage
@@ -25,6 +26,14 @@ class RunResult:
     summary: str
 
 
+def prepare_output(plan: LabelPlan) -> None:
+    """Before any work: the output and cache folders exist and are writable, and the temporary files a
+    killed run left there are gone (raises :class:`~kuchen_core.files.OutputError`)."""
+    ensure_output_dir(plan.output, "output folder")
+    ensure_output_dir(plan.cache_dir, "cache folder")
+    sweep_stale_temps(plan.output, skip=[plan.cache_dir])
+
+
 def run_labeling(
     plan: LabelPlan,
     images: Sequence[InputImage],
@@ -35,6 +44,7 @@ def run_labeling(
     """Label ``images`` per ``plan`` on ``executor``; failures are counted in the result, not raised."""
     from tqdm import tqdm
 
+    prepare_output(plan)
     start = time.perf_counter()
     tally = Tally()
     rows: list[str | dict[str, Any]] = [{} for _ in images]

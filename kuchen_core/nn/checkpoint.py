@@ -7,6 +7,7 @@ checkpoint made with any installed backbone plugin can be loaded anywhere that p
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from ..errors import KuchenError
 from ..registry import get_registry
 
 FORMAT = "kuchen-checkpoint/1"
+HEADER_LIMIT = 100 * 2**20  # safetensors' own limit on the JSON header
 
 
 class CheckpointError(KuchenError):
@@ -89,24 +91,89 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def load_checkpoint(path: str | os.PathLike, device: str = "cpu") -> Checkpoint:
-    """Rebuild the backbone named in the sidecar and load the weights into it (strictly)."""
-    require_torch()
-    from safetensors.torch import load_file
+    """Rebuild the backbone named in the sidecar and load the weights into it (strictly).
 
+    The file's tensor names and shapes (from the safetensors header, nothing loaded) are compared with
+    the declared backbone built on torch's ``meta`` device (no memory) first, so a sidecar naming a huge
+    network is refused before it is built; non-finite weights are refused after loading."""
+    require_torch()
     target = weights_path(path)
     if not target.is_file():
         raise CheckpointError(f"{target}: no such checkpoint")
     meta = read_meta(target)
-    model = get_registry().create("backbone", meta["backbone"]).build()
-    try:
-        state = load_file(str(target), device=device)
-    except Exception as exc:  # safetensors raises its own error types for corrupt headers
-        raise CheckpointError(f"{target}: cannot read weights ({exc})") from None
+    shapes = read_shapes(target)
+    backbone = get_registry().create("backbone", meta["backbone"])
+    check_fits(target, meta["backbone"], shapes, planned_shapes(backbone))
+    model = backbone.build()
+    state = load_weights(target, device)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         raise CheckpointError(f"{target}: weights do not fit backbone {meta['backbone']!r}: {exc}") from None
     return Checkpoint(target, meta["backbone"], meta, model.to(device).eval())
+
+
+def read_shapes(path: Path) -> dict[str, tuple[int, ...]]:
+    """Tensor name -> shape from the safetensors header; a damaged or truncated file is a :class:`CheckpointError`."""
+    try:
+        with open(path, "rb") as handle:
+            length = int.from_bytes(handle.read(8), "little")
+            if not 2 <= length <= HEADER_LIMIT:
+                raise ValueError(f"header length {length}")
+            header = json.loads(handle.read(length))
+        tensors = {name: info for name, info in header.items() if name != "__metadata__"}
+        shapes = {name: tuple(int(n) for n in info["shape"]) for name, info in tensors.items()}
+        end = 8 + length + max((int(info["data_offsets"][1]) for info in tensors.values()), default=0)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CheckpointError(f"{path}: cannot read weights (not a complete safetensors file: {exc})") from None
+    size = path.stat().st_size
+    if size != end:
+        raise CheckpointError(f"{path}: cannot read weights (truncated or damaged: {size} bytes, its header "
+                              f"describes {end})")
+    return shapes
+
+
+def planned_shapes(backbone: Any) -> dict[str, tuple[int, ...]] | None:
+    """The backbone's tensor shapes, built on the ``meta`` device (no memory, no weights); ``None`` for a
+    backbone that cannot be built there (its weights are then checked after the real build)."""
+    import torch
+
+    try:
+        with torch.device("meta"):
+            module = backbone.build()
+        return {name: tuple(tensor.shape) for name, tensor in module.state_dict().items()}
+    except Exception:  # e.g. a build that reads tensors from a file
+        return None
+
+
+def check_fits(path: Path, spec: str, found: dict[str, tuple[int, ...]], planned: dict[str, tuple[int, ...]] | None) -> None:
+    """Refuse weights whose names, shapes or parameter count differ from the declared backbone's."""
+    if planned is None or planned == found:
+        return
+    count = {name: math.prod(shape) for name, shape in found.items()}
+    wanted = {name: math.prod(shape) for name, shape in planned.items()}
+    differ = sorted(set(found) ^ set(planned)) or sorted(n for n in found if found[n] != planned[n])
+    name = differ[0]
+    raise CheckpointError(
+        f"{path}: weights do not fit backbone {spec!r}: the file holds {sum(count.values()):,} parameters in "
+        f"{len(found)} tensors, the backbone {sum(wanted.values()):,} in {len(planned)} (first difference: "
+        f"{name} {found.get(name, 'missing')} in the file, {planned.get(name, 'missing')} in the backbone)")
+
+
+def load_weights(path: Path, device: str = "cpu") -> dict[str, Any]:
+    """The file's tensors, refused with the file's and the tensor's name when any value is NaN or infinite."""
+    import torch
+    from safetensors.torch import load_file
+
+    try:
+        state = load_file(str(path), device=device)
+    except Exception as exc:  # safetensors raises its own error types for corrupt headers
+        raise CheckpointError(f"{path}: cannot read weights ({exc})") from None
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise CheckpointError(f"{path}: tensor {name} holds non-finite values (NaN or infinity); "
+                                  "refusing weights that would produce garbage")
+    return state
 
 
 def _unwrap(model: Any) -> Any:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -165,7 +166,7 @@ def _data(table: Mapping[str, Any], base: Path, where: str) -> DataConfig:
         ids=str(_resolve(base, table["ids"])) if table.get("ids") else None,
         limit=table.get("limit"),
         codec=table.get("codec"),
-        qualities=tuple(int(q) for q in table.get("qualities", ())),
+        qualities=tuple(_integer(f"{where} qualities", q) for q in table.get("qualities", ())),
         manifest=str(_resolve(base, table["manifest"])) if table.get("manifest") else None,
         inputs=str(_resolve(base, table["inputs"])) if table.get("inputs") else None,
         targets=str(_resolve(base, table["targets"])) if table.get("targets") else None,
@@ -204,17 +205,25 @@ def _rate_distortion(table: Any) -> RateDistortionConfig:
 
 
 def _check(config: TrainConfig) -> None:
-    positive = {"patch_width": config.patch_width, "patch_height": config.patch_height, "stride": config.stride,
-                "batch": config.batch, "epochs": config.epochs, "checkpoint_every": config.checkpoint_every}
-    for key, value in positive.items():
-        if not isinstance(value, int) or value < 1:
-            raise TrainConfigError(f"[train] {key} must be a positive integer, got {value!r}")
+    """Every number and switch, before any work: a NaN, a string or a bool where a count belongs is an error."""
+    for key in ("patch_width", "patch_height", "stride", "batch", "epochs", "checkpoint_every"):
+        _integer(f"[train] {key}", getattr(config, key), positive=True)
+    for key in ("max_steps", "threads", "val_every"):
+        if getattr(config, key) is not None:
+            _integer(f"[train] {key}", getattr(config, key), positive=True)
+    _integer("[train] seed", config.seed)
+    for key in ("augment", "amp", "channels_last"):
+        if not isinstance(getattr(config, key), bool):
+            raise TrainConfigError(f"[train] {key} must be true or false, got {getattr(config, key)!r}")
     if config.loss not in LOSSES:
         raise TrainConfigError(f"[train] loss must be one of {', '.join(LOSSES)}, got {config.loss!r}")
-    if not 0 <= config.val_fraction < 1:
+    if not (_is_number(config.val_fraction) and 0 <= config.val_fraction < 1):
         raise TrainConfigError(f"[data] val_fraction must be in [0, 1), got {config.val_fraction!r}")
-    if config.lr <= 0:
-        raise TrainConfigError(f"[train] lr must be positive, got {config.lr!r}")
+    if not (_is_number(config.lr) and config.lr > 0):
+        raise TrainConfigError(f"[train] lr must be a positive number, got {config.lr!r}")
+    for data, where in ((config.data, "[data]"), (config.val, "[data.val]")):
+        if data is not None and data.limit is not None:
+            _integer(f"{where} limit", data.limit, positive=True)
     if (config.data.source == "images") != (config.rate_distortion is not None):
         raise TrainConfigError("[data] source = \"images\" (originals only) goes with a [rate_distortion] table, and only with it")
     if config.rate_distortion is not None:
@@ -223,6 +232,39 @@ def _check(config: TrainConfig) -> None:
         if off_grid:
             raise TrainConfigError(f"[train] {', '.join(off_grid)}: rate-distortion patches must sit on the codecs' "
                                    "16-pixel macroblock grid (multiples of 16)")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _integer(where: str, value: Any, positive: bool = False) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or (positive and value < 1):
+        raise TrainConfigError(f"{where} must be a {'positive ' if positive else ''}integer, got {value!r}")
+    return value
+
+
+def check_runnable(config: TrainConfig) -> None:
+    """What the TOML alone cannot tell, checked before any work: the backbone spec builds (names, values)
+    and the device exists on this machine."""
+    from ..labeling.plan import plugin_registry
+    from ..nn.method import DEVICE_ENV
+
+    try:
+        plugin_registry(config.plugin_modules).create("backbone", config.backbone)
+    except (KuchenError, ValueError) as exc:
+        raise TrainConfigError(f"[model] backbone {config.backbone!r}: {exc}") from None
+    device = (os.environ.get(DEVICE_ENV) or "auto") if config.device == "auto" else config.device
+    if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", device):
+        raise TrainConfigError(f"device {device!r} is not one of auto, cpu, cuda, cuda:N, mps")
+    if device.startswith("cuda") or device == "mps":
+        import torch
+
+        count = torch.cuda.device_count() if device.startswith("cuda") else int(torch.backends.mps.is_available())
+        index = int(device.split(":")[1]) if ":" in device else 0
+        if index >= count:
+            raise TrainConfigError(f"device {device!r}: this machine's torch {torch.__version__} sees "
+                                   f"{count} such device(s); use --device cpu (or auto)")
 
 
 def _resolve(base: Path, value: str) -> Path:

@@ -19,11 +19,11 @@ from ..nn.checkpoint import read_meta, require_torch, save_checkpoint, weights_p
 from ..nn.method import pick_device
 from . import distributed
 from .batches import assemble, epoch_batches, patch_grid, split_validation
-from .config import TrainConfig, TrainConfigError
+from .config import TrainConfig, TrainConfigError, check_runnable
 from .objectives import PairObjective
 from .pairs import Pair, PairSet, load_pairs
 from .rate_distortion import RateDistortionObjective
-from .state import load_snapshot, read_snapshot_state, save_snapshot
+from .state import find_snapshot, load_snapshot, save_snapshot
 
 
 class Trainer:
@@ -149,13 +149,14 @@ class Trainer:
     def _resume(self, model: Any, optimizer: Any, data_hash: str) -> dict[str, Any]:
         fresh = {"step": 0, "epoch": 0, "batch": 0, "loss_ema": None, "elapsed_s": 0.0, "best": None, "history": [], "validated_step": None,
                  "fingerprint": self.config.fingerprint(), "data_hash": data_hash}
-        saved = read_snapshot_state(self.out)
-        if saved is None:
+        found = find_snapshot(self.out, self.log)
+        if found is None:
             return fresh
+        folder, saved = found
         if saved.get("fingerprint") != fresh["fingerprint"] or saved.get("data_hash") != data_hash:
             raise TrainConfigError(
                 f"{self.out} holds a run with a different config or data; choose another --out or delete it")
-        state = load_snapshot(self.out, model, optimizer)
+        state = load_snapshot(folder, model, optimizer)
         self.log(f"resuming from step {state['step']} (epoch {state['epoch'] + 1})")
         return state
 
@@ -206,4 +207,5 @@ class Trainer:
 
 def train(config: TrainConfig, quiet: bool = False) -> dict[str, Any]:
     """Train ``config`` to completion (resuming when its output folder holds a snapshot)."""
+    check_runnable(config)
     return Trainer(config, quiet=quiet).run()

@@ -2,6 +2,8 @@
 
 A snapshot is a folder ``step-N/``; ``LATEST`` names the newest complete one and is replaced
 atomically after the folder is fully written, so a kill at any instant leaves a usable snapshot.
+The snapshot before it is kept too: when the newest is damaged (a truncated file, a full disk),
+training resumes from that one instead.
 """
 from __future__ import annotations
 
@@ -9,11 +11,16 @@ import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from ..nn.checkpoint import save_checkpoint
+from ..errors import KuchenError
+from ..nn.checkpoint import CheckpointError, read_shapes, save_checkpoint
 
 POINTER = "LATEST"
+
+
+class SnapshotError(KuchenError):
+    """No snapshot of the output folder can be resumed from."""
 
 
 def save_snapshot(out: Path, model: Any, optimizer: Any, backbone: str, state: dict[str, Any]) -> Path:
@@ -30,32 +37,55 @@ def save_snapshot(out: Path, model: Any, optimizer: Any, backbone: str, state: d
     tmp = out / f".{POINTER}.tmp"
     tmp.write_text(folder.name)
     os.replace(tmp, out / POINTER)
-    for old in out.glob("step-*"):
-        if old != folder:
-            shutil.rmtree(old, ignore_errors=True)
+    older = sorted((f for f in out.glob("step-*") if f != folder), key=_step, reverse=True)
+    for old in older[1:]:  # the newest older one stays: the fallback if this one turns out damaged
+        shutil.rmtree(old, ignore_errors=True)
     return folder
 
 
-def load_snapshot(out: Path, model: Any, optimizer: Any) -> dict[str, Any] | None:
-    """Restore model and optimizer from the newest snapshot; ``None`` when there is none."""
+def find_snapshot(out: Path, log: Callable[[str], None]) -> tuple[Path, dict[str, Any]] | None:
+    """The newest complete snapshot and its state; a damaged one is reported in one line and the one
+    before it used. ``None`` when there is none to resume from; a :class:`SnapshotError` when every one
+    is damaged."""
+    folders = sorted(out.glob("step-*"), key=_step, reverse=True)
+    problems = []
+    for folder in folders:
+        try:
+            state = json.loads((folder / "state.json").read_text())
+            for name in ("model.safetensors", "optimizer.safetensors"):
+                read_shapes(folder / name)
+        except (OSError, ValueError, CheckpointError) as exc:
+            problems.append(f"{folder.name}: {exc}")
+            log(f"snapshot {folder} is damaged ({exc}); {'trying the one before' if folder != folders[-1] else 'none left'}")
+            continue
+        if isinstance(state, dict):
+            return folder, state
+        problems.append(f"{folder.name}: state.json is not an object")
+    if problems and (out / POINTER).exists():
+        raise SnapshotError(f"{out}: no usable snapshot to resume from ({'; '.join(problems)}); "
+                            "choose another --out, or remove the step-* folders and LATEST to start afresh")
+    return None
+
+
+def load_snapshot(folder: Path, model: Any, optimizer: Any) -> dict[str, Any]:
+    """Restore model and optimizer from the snapshot ``folder`` (one :func:`find_snapshot` returned)."""
     from safetensors.torch import load_file
 
-    pointer = out / POINTER
-    if not pointer.is_file():
-        return None
-    folder = out / pointer.read_text().strip()
     state = json.loads((folder / "state.json").read_text())
-    model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
-    tensors = load_file(str(folder / "optimizer.safetensors"))
-    optimizer.load_state_dict(_unflatten_optimizer(tensors, state.pop("param_groups")))
+    try:
+        model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
+        tensors = load_file(str(folder / "optimizer.safetensors"))
+        optimizer.load_state_dict(_unflatten_optimizer(tensors, state.pop("param_groups")))
+    except Exception as exc:  # safetensors' own errors, a shape that does not fit
+        raise SnapshotError(f"{folder}: cannot resume from this snapshot ({exc})") from None
     return state
 
 
-def read_snapshot_state(out: Path) -> dict[str, Any] | None:
-    pointer = out / POINTER
-    if not pointer.is_file():
-        return None
-    return json.loads((out / pointer.read_text().strip() / "state.json").read_text())
+def _step(folder: Path) -> int:
+    try:
+        return int(folder.name.split("-", 1)[1])
+    except ValueError:
+        return -1
 
 
 def _flatten_optimizer(state_dict: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
