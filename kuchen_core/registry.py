@@ -94,11 +94,15 @@ class Registry:
 
     def get(self, kind: str, name: str) -> type:
         """The class registered as ``name`` for ``kind``, or a helpful error."""
+        return self.entry(kind, name).cls
+
+    def entry(self, kind: str, name: str) -> Entry:
+        """The registration of ``name`` for ``kind`` (class and providing plugin), or a helpful error."""
         kind_name = _kind(kind).name
         name = name.strip().lower()
         entry = self._entries[kind_name].get(name)
         if entry is not None:
-            return entry.cls
+            return entry
         if (kind_name, name) in self._conflicts:
             raise DuplicatePluginError(_duplicate_message(kind_name, name, self._conflicts[(kind_name, name)]))
         raise UnknownPluginError(self._unknown_message(kind_name, name))

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from .common import spec_completer
+
 
 def _list(value: str | None) -> tuple[str, ...] | None:
     if value is None:
@@ -26,12 +28,12 @@ def _list(value: str | None) -> tuple[str, ...] | None:
               help="A TOML file with the same settings (options given here override it; see docs/bench.md).")
 @click.option("--images", "-i", multiple=True, metavar="PATH",
               help="Images: a folder, a glob, an image file or a .txt list (one path per line). Repeatable.")
-@click.option("--codecs", default=None, metavar="LIST", help="Comma-separated codec specs, e.g. jpeg,webp,hevc.")
-@click.option("--pre", default=None, metavar="LIST",
+@click.option("--codecs", default=None, metavar="LIST", shell_complete=spec_completer("codec"), help="Comma-separated codec specs, e.g. jpeg,webp,hevc.")
+@click.option("--pre", default=None, metavar="LIST", shell_complete=spec_completer("method"),
               help="Comma-separated pre-processings; 'none' is the Original (always included); '+' chains "
                    "methods, e.g. none,nlmeans,detail,nlmeans+detail.")
-@click.option("--metrics", default=None, metavar="LIST", help="Comma-separated metrics, e.g. ssimulacra2,psnr.")
-@click.option("--post", default=None, metavar="LIST",
+@click.option("--metrics", default=None, metavar="LIST", shell_complete=spec_completer("metric"), help="Comma-separated metrics, e.g. ssimulacra2,psnr.")
+@click.option("--post", default=None, metavar="LIST", shell_complete=spec_completer("method"),
               help="Comma-separated post-filters (methods applied after decoding the Original) for the "
                    "post-processing table.")
 @click.option("--quality", "-q", multiple=True, metavar="[CODEC=]Q",

@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import attrs
 import click
+from click.shell_completion import CompletionItem
 
 from ..errors import KuchenError
 from ..registry import get_registry
@@ -98,3 +99,16 @@ def report_failures(outcomes: Sequence[FileOutcome]) -> None:
     if failed:
         click.echo(f"{len(failed)} of {len(outcomes)} file(s) failed", err=True)
         raise SystemExit(1)
+
+
+def spec_completer(kind: str) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    """Shell completion for a comma-separated (and, for methods, '+'-chained) list of ``kind`` names:
+    completes the last name and keeps what is typed before it."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        cut = max(incomplete.rfind(","), incomplete.rfind("+") if kind == "method" else -1)
+        head, tail = incomplete[: cut + 1], incomplete[cut + 1:]
+        names = get_registry().names(kind) + (["none"] if kind == "method" and not head else [])
+        return [CompletionItem(head + name) for name in names if name.startswith(tail.lower())]
+
+    return complete

@@ -10,7 +10,7 @@ import click
 from ..images import load_image
 from ..pipeline import run_pipeline
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, write_atomic
+from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, write_atomic, spec_completer
 
 
 def _default_metrics() -> str:
@@ -19,11 +19,11 @@ def _default_metrics() -> str:
 
 @click.command("compress")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--codec", "codec_spec", required=True, help="Codec spec, e.g. jpeg or 'jpeg(subsampling=4:4:4)'.")
+@click.option("--codec", "codec_spec", required=True, shell_complete=spec_completer("codec"), help="Codec spec, e.g. jpeg or 'jpeg(subsampling=4:4:4)'.")
 @click.option("--quality", "-q", required=True, type=int, help="Codec quality (see the codec's range).")
-@click.option("--pre", "pre", default="none", show_default=True,
+@click.option("--pre", "pre", default="none", show_default=True, shell_complete=spec_completer("method"),
               help="Comma-separated methods applied before encoding, e.g. 'nlmeans(h=5),detail'.")
-@click.option("--metrics", "metric_specs", default=None,
+@click.option("--metrics", "metric_specs", default=None, shell_complete=spec_completer("metric"),
               help="Comma-separated metrics against the input image [default: psnr if installed, else none].")
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the compressed files (created if missing).")

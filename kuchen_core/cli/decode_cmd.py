@@ -9,7 +9,7 @@ import click
 from ..images import save_image
 from ..pipeline import apply_methods
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures
+from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, spec_completer
 
 
 def codec_for_suffix(suffix: str) -> Any:
@@ -25,8 +25,8 @@ def codec_for_suffix(suffix: str) -> Any:
 
 @click.command("decode")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--codec", "codec_spec", default=None, help="Codec to decode with [default: from the file suffix].")
-@click.option("--post", default="none", show_default=True, help="Comma-separated methods applied after decoding.")
+@click.option("--codec", "codec_spec", default=None, shell_complete=spec_completer("codec"), help="Codec to decode with [default: from the file suffix].")
+@click.option("--post", default="none", show_default=True, shell_complete=spec_completer("method"), help="Comma-separated methods applied after decoding.")
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the decoded PNG files.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")

@@ -8,8 +8,8 @@ import click
 
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
-from ..registry import get_registry
-from .common import build_list, expand_inputs, output_paths, process_files, report_failures
+from .show_cmd import show
+from .common import build_list, expand_inputs, output_paths, process_files, report_failures, spec_completer
 
 
 @click.group("methods")
@@ -19,21 +19,15 @@ def methods_group() -> None:
 
 @methods_group.command("show")
 @click.argument("name")
-def show_command(name: str) -> None:
-    """Print a method's description and parameters with their defaults."""
-    cls = get_registry().get("method", name)
-    click.echo(f"{cls.info.name}: {cls.info.description}")
-    for param in cls.info.params:
-        limits = [f"choices {list(param.choices)}" if param.choices else "",
-                  f">= {param.minimum}" if param.minimum is not None else "",
-                  f"<= {param.maximum}" if param.maximum is not None else ""]
-        extra = ", ".join(x for x in limits if x)
-        click.echo(f"  {param.name} = {param.default!r}  {param.description}" + (f" ({extra})" if extra else ""))
+@click.option("--json", "as_json", is_flag=True, help="Print the record as JSON.")
+def show_command(name: str, as_json: bool) -> None:
+    """Describe a method (the same as `kuchen show method NAME`)."""
+    show("method", name, as_json)
 
 
 @methods_group.command("apply")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--pre", "chain", required=True, help="Comma-separated methods, applied in order, e.g. 'nlmeans,detail'.")
+@click.option("--pre", "chain", required=True, shell_complete=spec_completer("method"), help="Comma-separated methods, applied in order, e.g. 'nlmeans,detail'.")
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the processed PNG files.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
