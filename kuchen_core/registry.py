@@ -119,6 +119,11 @@ class Registry:
         given.update(params)
         return cls(**given)
 
+    def codecs_for_suffix(self, suffix: str) -> list[str]:
+        """Names of the codecs writing files with this suffix (``.jpeg`` counts as ``.jpg``)."""
+        suffix = {".jpeg": ".jpg", ".heif": ".heic"}.get(suffix.lower(), suffix.lower())
+        return [e.name for e in self.entries("codec") if e.cls.info.extension == suffix]
+
     def _unknown_message(self, kind: str, name: str) -> str:
         installed = self.names(kind)
         lines = [f"Unknown {kind} {name!r}."]

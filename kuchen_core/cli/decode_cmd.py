@@ -15,8 +15,7 @@ from .common import build_list, build_one, expand_inputs, output_paths, process_
 def codec_for_suffix(suffix: str) -> Any:
     """The one installed codec writing files with this suffix, or a clear error."""
     registry = get_registry()
-    suffix = {".jpeg": ".jpg", ".heif": ".heic"}.get(suffix.lower(), suffix.lower())
-    matches = [e.name for e in registry.entries("codec") if e.cls.info.extension == suffix]
+    matches = registry.codecs_for_suffix(suffix)
     if len(matches) != 1:
         found = f"several codecs write {suffix}: {', '.join(matches)}" if matches else f"no installed codec writes {suffix}"
         raise click.UsageError(f"{found}; choose one with --codec")
