@@ -79,7 +79,7 @@ class FileOutcome:
 def process_files(
     files: Sequence[Path], work: Callable[[Path], dict[str, Any]], description: str, quiet: bool
 ) -> list[FileOutcome]:
-    """Run ``work`` per file; a failing file is recorded and the rest still run."""
+    """Run ``work`` per file; a failing file is recorded and the rest still run. ``quiet``: no bar."""
     from tqdm import tqdm
 
     outcomes = []
@@ -89,8 +89,22 @@ def process_files(
             outcomes.append(FileOutcome(path, result=work(path)))
         except Exception as exc:  # one bad file or plugin error must not stop the batch
             outcomes.append(FileOutcome(path, error=f"{type(exc).__name__}: {exc}"))
-            bar.write(click.style(f"skipped {path}: {exc}", fg="red"), file=sys.stderr)
+            with tqdm.external_write_mode(file=sys.stderr):  # click drops the colour when stderr is redirected
+                click.echo(click.style(f"skipped {path}: {exc}", fg="red"), err=True)
     return outcomes
+
+
+def progress_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--progress/--no-progress``: bars only on a terminal unless asked, like pip and git."""
+    return click.option("--progress/--no-progress", "progress", default=None,
+                        help="Show progress bars [default: only when stderr is a terminal].")(command)
+
+
+def show_progress(progress: bool | None, quiet: bool = False) -> bool:
+    """Whether to draw progress bars: ``--quiet`` never, ``--progress`` always, else on a terminal."""
+    if quiet:
+        return False
+    return sys.stderr.isatty() if progress is None else progress
 
 
 def report_failures(outcomes: Sequence[FileOutcome]) -> None:

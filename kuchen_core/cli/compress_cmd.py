@@ -10,7 +10,7 @@ import click
 from ..images import load_image
 from ..pipeline import run_pipeline
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, write_atomic, spec_completer
+from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, write_atomic, progress_option, show_progress, spec_completer
 
 
 def _default_metrics() -> str:
@@ -29,9 +29,10 @@ def _default_metrics() -> str:
               help="Folder for the compressed files (created if missing).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of a table.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@progress_option
 def compress_command(
     inputs: tuple[str, ...], codec_spec: str, quality: int, pre: str, metric_specs: str | None,
-    out_dir: Path, as_json: bool, quiet: bool,
+    out_dir: Path, as_json: bool, quiet: bool, progress: bool | None,
 ) -> None:
     """Compress INPUTS (files or folders) and report bytes, bits per pixel and quality per file.
 
@@ -58,13 +59,15 @@ def compress_command(
         image = load_image(path)
         result = run_pipeline(image, codec, quality, methods=methods, metrics=metrics)
         write_atomic(targets[path], result.data)
-        row = {"input": str(path), "output": str(targets[path]), "width": image.shape[1], "height": image.shape[0],
+        row = {"input": str(path), "output": str(targets[path]), "codec": codec.spec, "quality": quality,
+               "pre": [m.spec for m in methods], "width": image.shape[1], "height": image.shape[0],
                "bytes": result.n_bytes, "bpp": round(result.bpp, 5), **{k: round(v, 5) for k, v in result.scores.items()}}
         if as_json:
             click.echo(json.dumps(row))
         return row
 
-    outcomes = process_files(files, work, f"compress {codec.spec} q={quality}", quiet or as_json)
+    bars = show_progress(progress, quiet or (as_json and progress is None))
+    outcomes = process_files(files, work, f"compress {codec.spec} q={quality}", not bars)
     if as_json:
         for outcome in outcomes:
             if outcome.error:

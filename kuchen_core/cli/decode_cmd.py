@@ -9,7 +9,7 @@ import click
 from ..images import save_image
 from ..pipeline import apply_methods
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, spec_completer
+from .common import build_list, build_one, expand_inputs, output_paths, process_files, report_failures, progress_option, show_progress, spec_completer
 
 
 def codec_for_suffix(suffix: str) -> Any:
@@ -29,7 +29,9 @@ def codec_for_suffix(suffix: str) -> Any:
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the decoded PNG files.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool) -> None:
+@progress_option
+def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool,
+                   progress: bool | None) -> None:
     """Decode compressed INPUTS (files or folders) to lossless PNG, optionally post-filtered."""
     files = expand_inputs(inputs)
     post_methods = build_list("method", post)
@@ -44,4 +46,4 @@ def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, o
         click.echo(f"{path} -> {targets[path]} ({image.shape[1]}x{image.shape[0]}, {codec.name})")
         return {"output": str(targets[path])}
 
-    report_failures(process_files(files, work, "decode", quiet))
+    report_failures(process_files(files, work, "decode", not show_progress(progress, quiet)))

@@ -9,7 +9,7 @@ import click
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from .show_cmd import show
-from .common import build_list, expand_inputs, output_paths, process_files, report_failures, spec_completer
+from .common import build_list, expand_inputs, output_paths, process_files, report_failures, progress_option, show_progress, spec_completer
 
 
 @click.group("methods")
@@ -31,7 +31,8 @@ def show_command(name: str, as_json: bool) -> None:
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the processed PNG files.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: bool) -> None:
+@progress_option
+def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: bool, progress: bool | None) -> None:
     """Apply a chain of methods to INPUTS (files or folders) and save lossless PNGs."""
     methods = build_list("method", chain)
     files = expand_inputs(inputs)
@@ -42,4 +43,4 @@ def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: boo
         save_image(targets[path], apply_methods(load_image(path), methods))
         return {"output": str(targets[path])}
 
-    report_failures(process_files(files, work, "apply", quiet))
+    report_failures(process_files(files, work, "apply", not show_progress(progress, quiet)))
