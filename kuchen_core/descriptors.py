@@ -101,6 +101,7 @@ class MetricInfo:
     higher_is_better: bool
     range: tuple[float, float] = attrs.field(converter=tuple, validator=_check_range)
     params: tuple[Param, ...] = attrs.field(default=(), converter=_params)
+    unit: str = ""  # e.g. "dB": shown on plot axes and by ``kuchen show``; empty for unitless scores
 
 
 @attrs.frozen(kw_only=True)

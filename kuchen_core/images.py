@@ -10,7 +10,7 @@ import logging
 import os
 import warnings
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
@@ -137,7 +137,66 @@ def check_image(image: np.ndarray) -> np.ndarray:
     """Raise a clear error unless ``image`` follows the plugin-boundary convention."""
     if not isinstance(image, np.ndarray) or image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
         desc = f"{image.dtype} {image.shape}" if isinstance(image, np.ndarray) else type(image).__name__
-        raise TypeError(f"expected a uint8 H×W×3 RGB array, got {desc}")
+        raise TypeError(f"expected a uint8 H×W×3 RGB array, got {desc}; convert it with kuchen_core.to_rgb(...)")
     if image.shape[0] < 1 or image.shape[1] < 1:
         raise ValueError(f"image has no pixels: shape {image.shape}")
     return image
+
+
+def to_rgb(image: Any, background: tuple[int, int, int] = BACKGROUND, scale: float | None = None) -> np.ndarray:
+    """Convert what a notebook holds into Kuchen's ``uint8`` H×W×3 RGB array.
+
+    Accepts a path, bytes, a PIL image, a numpy array or a tensor (anything with ``.numpy()``):
+    grayscale (H×W or H×W×1) is repeated to three channels, alpha (H×W×4) is composited over
+    ``background``, channel-first arrays (3×H×W, 1×3×H×W) are transposed, floats are multiplied by
+    ``scale`` (default: 255 when every value is within 0..1, else 1), 16-bit values are divided by 257.
+    """
+    if isinstance(image, (str, os.PathLike, bytes)):
+        return load_image(image, background)
+    if isinstance(image, Image.Image):
+        return to_rgb_array(image, background)
+    array = _as_array(image)
+    while array.ndim == 4 and array.shape[0] == 1:  # a batch of one
+        array = array[0]
+    if array.ndim == 3 and array.shape[0] in (1, 3, 4) and array.shape[2] not in (1, 3, 4):
+        array = array.transpose(1, 2, 0)  # channel-first (torch) layout
+    if array.ndim == 2:
+        array = array[:, :, None]
+    if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
+        raise ValueError(f"cannot read an image from an array of shape {array.shape}: expected H×W, H×W×1, "
+                         "H×W×3 or H×W×4 (or channel-first)")
+    values = _to_uint8(array, scale)
+    if values.shape[2] == 1:
+        values = np.repeat(values, 3, axis=2)
+    if values.shape[2] == 4:
+        alpha = values[:, :, 3:].astype(np.float64) / 255.0
+        blended = values[:, :, :3] * alpha + np.array(background, np.float64) * (1.0 - alpha)
+        values = np.rint(blended).astype(np.uint8)
+    return np.ascontiguousarray(values)
+
+
+def _as_array(image: Any) -> np.ndarray:
+    if isinstance(image, np.ndarray):
+        return image
+    if hasattr(image, "detach"):  # a torch tensor, without importing torch
+        image = image.detach().cpu()
+    if hasattr(image, "numpy"):
+        return np.asarray(image.numpy())
+    raise TypeError(f"cannot read an image from {type(image).__name__}: pass a path, bytes, a PIL image or an array")
+
+
+def _to_uint8(array: np.ndarray, scale: float | None) -> np.ndarray:
+    if array.dtype == np.uint8:
+        return array
+    if array.dtype == np.bool_:
+        return array.astype(np.uint8) * 255
+    if array.dtype == np.uint16:
+        return np.rint(array / 257.0).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.floating):
+        if not np.isfinite(array).all():
+            raise ValueError("the image has NaN or infinite values")
+        factor = scale if scale is not None else (255.0 if array.size and array.min() >= 0 and array.max() <= 1 else 1.0)
+        return np.rint(np.clip(array * factor, 0, 255)).astype(np.uint8)
+    if np.issubdtype(array.dtype, np.integer):
+        return np.clip(array, 0, 255).astype(np.uint8)
+    raise TypeError(f"cannot read an image from an array of dtype {array.dtype}")

@@ -3,6 +3,7 @@ in-process objects, one at a time, so that one broken plugin never stops the oth
 """
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
 import os
 import re
@@ -84,7 +85,7 @@ class PluginLoader:
             self.manager.check_pending()
         except pluggy.PluginValidationError as exc:
             self.manager.unregister(plugin)
-            self.fail(source, exc)
+            self.fail(source, _with_hook_hint(exc))
             return
         self.sources[id(plugin)] = source
 
@@ -117,6 +118,17 @@ class PluginLoader:
 
     def source_of(self, plugin: Any) -> PluginSource:
         return self.sources[id(plugin)]
+
+
+def _with_hook_hint(exc: pluggy.PluginValidationError) -> pluggy.PluginValidationError:
+    """Add "did you mean `register_methods`?" to pluggy's "unknown hook 'register_method'"."""
+    match = re.search(r"unknown hook '(\w+)'", str(exc))
+    if match is None:
+        return exc
+    hooks = [name for name in dir(hookspecs) if name.startswith("register_")]
+    close = difflib.get_close_matches(match[1], hooks, n=1, cutoff=0.6)
+    hint = f"; did you mean `{close[0]}`?" if close else f"; the hooks are {', '.join(hooks)}"
+    return pluggy.PluginValidationError(exc.plugin, f"{exc}{hint}")
 
 
 def _describe_failure(failure: LoadFailure) -> str:

@@ -94,11 +94,15 @@ class Registry:
 
     def get(self, kind: str, name: str) -> type:
         """The class registered as ``name`` for ``kind``, or a helpful error."""
+        return self.entry(kind, name).cls
+
+    def entry(self, kind: str, name: str) -> Entry:
+        """The registration of ``name`` for ``kind`` (class and providing plugin), or a helpful error."""
         kind_name = _kind(kind).name
         name = name.strip().lower()
         entry = self._entries[kind_name].get(name)
         if entry is not None:
-            return entry.cls
+            return entry
         if (kind_name, name) in self._conflicts:
             raise DuplicatePluginError(_duplicate_message(kind_name, name, self._conflicts[(kind_name, name)]))
         raise UnknownPluginError(self._unknown_message(kind_name, name))
@@ -114,6 +118,11 @@ class Registry:
             given.setdefault(cls.info.params[0].name, parsed.positional)
         given.update(params)
         return cls(**given)
+
+    def codecs_for_suffix(self, suffix: str) -> list[str]:
+        """Names of the codecs writing files with this suffix (``.jpeg`` counts as ``.jpg``)."""
+        suffix = {".jpeg": ".jpg", ".heif": ".heic"}.get(suffix.lower(), suffix.lower())
+        return [e.name for e in self.entries("codec") if e.cls.info.extension == suffix]
 
     def _unknown_message(self, kind: str, name: str) -> str:
         installed = self.names(kind)

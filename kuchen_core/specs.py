@@ -40,7 +40,12 @@ def split_specs(text: str) -> list[str]:
     return [] if items == ["none"] else items
 
 
-def _split_top_level(text: str) -> list[str]:
+def split_chain(text: str) -> list[str]:
+    """Split a method list written either way, ``a+b(k=1)`` or ``a,b(k=1)``, into its specs."""
+    return [part for item in split_specs(text) for part in _split_top_level(item, "+")]
+
+
+def _split_top_level(text: str, separator: str = ",") -> list[str]:
     items, depth, current = [], 0, []
     for char in text:
         if char == "(":
@@ -49,7 +54,7 @@ def _split_top_level(text: str) -> list[str]:
             depth -= 1
             if depth < 0:
                 raise ValueError(f"unbalanced parentheses in {text!r}")
-        if char == "," and depth == 0:
+        if char == separator and depth == 0:
             items.append("".join(current).strip())
             current = []
         else:

@@ -102,7 +102,8 @@ def test_broken_plugins_are_recorded_and_the_others_still_load():
     assert registry.names("codec") == ["fakejpeg", "fakepng"]
     errors = {f.source.name: f.error for f in registry.failures}
     assert "boom in register" in errors["raising"]
-    assert "register_codec" in errors["misspelled"]
+    assert "unknown hook 'register_codec'" in errors["misspelled"]
+    assert errors["misspelled"].endswith("did you mean `register_codecs`?")
     assert "expects subclasses of kuchen_core.Codec" in errors["wrongtype"]
     with pytest.raises(UnknownPluginError, match="failed to load"):
         registry.get("codec", "nope")

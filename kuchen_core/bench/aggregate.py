@@ -14,8 +14,16 @@ from .bdrate import bd_rate
 from .plan import BenchPlan
 
 
+ENCODE, DECODE = "encode_ms_per_mp", "decode_ms_per_mp"
+TIME_UNIT = "ms per megapixel, median over the images"
+
+
 def _mean(values: Sequence[float]) -> float | None:
     return statistics.fmean(values) if values else None
+
+
+def _median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
 
 
 class Aggregator:
@@ -37,6 +45,8 @@ class Aggregator:
         return {
             "quality": quality, "bytes": total, "bpp": 8.0 * total / self.pixels if self.pixels else None,
             "metrics": {m.label: _mean([e["scores"][m.label] for e in entries]) for m in self.plan.metrics},
+            "encoding_time": _median([e[ENCODE] for e in entries if ENCODE in e]),
+            "decoding_time": _median([e[DECODE] for e in entries if DECODE in e]),
         }
 
     def curve(self, c: int, k: int) -> dict[str, Any]:
@@ -45,6 +55,7 @@ class Aggregator:
         return {
             "codec": codec.label, "pre": chain.display, "quality": list(codec.ladder),
             "bpp": [p["bpp"] for p in points], "bytes": [p["bytes"] for p in points],
+            "encoding_time": [p["encoding_time"] for p in points], "decoding_time": [p["decoding_time"] for p in points],
             **{m.label: [p["metrics"][m.label] for p in points] for m in self.plan.metrics},
         }
 
@@ -142,6 +153,7 @@ class Aggregator:
             return {"images": {"used": 0, "failed": self.failed}, "codecs": [], "curves": []}
         return {
             "images": {"used": len(self.used), "failed": self.failed, "pixels": self.pixels},
+            "time_unit": TIME_UNIT,
             "codecs": [
                 {
                     "codec": codec.label, "reference_quality": codec.reference, "ladder": list(codec.ladder),

@@ -16,6 +16,9 @@ import attrs
 import numpy as np
 
 
+MIN_OVERLAP = 0.5  # below this share of the quality range a BD-rate is reported as n/a
+
+
 @attrs.frozen
 class BDRate:
     value: float | None      # percent; None when it cannot be computed (see ``note``)
@@ -62,9 +65,7 @@ def bd_rate(
         value = float(bjontegaard.bd_rate(ra, qa, rt, qt, method=method, require_matching_points=False, min_overlap=0))
     if not math.isfinite(value):
         return BDRate(None, overlap, "not finite")
-    notes = []
-    if not (mono_a and mono_t):
-        notes.append("quality is not monotone in rate on a curve")
-    if overlap < 0.5:
-        notes.append(f"the curves overlap on {overlap:.0%} of their quality range")
-    return BDRate(value, overlap, "; ".join(notes) or None)
+    if overlap < MIN_OVERLAP:  # an average over a sliver of the range is not the curves' difference
+        return BDRate(None, overlap, f"the curves overlap on {overlap:.0%} of their quality range "
+                                     f"(less than {MIN_OVERLAP:.0%})")
+    return BDRate(value, overlap, None if mono_a and mono_t else "quality is not monotone in rate on a curve")

@@ -224,10 +224,17 @@ class _Worker:
     def scores(self, record: dict[str, Any]) -> dict[str, float]:
         return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}
 
+    def speeds(self, timings: dict[str, float]) -> dict[str, float]:
+        """Encode and decode time in ms per megapixel (as measured when the record was computed)."""
+        megapixels = self.image.shape[0] * self.image.shape[1] / 1e6
+        return {f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
+                for stage in ("encode", "decode") if stage in timings}
+
     def note(self, k: int, quality: int, record: dict[str, Any], role: str) -> None:
         entry = self.entries.setdefault((k, quality), {
             "codec": self.plan.codecs[k].label, "quality": quality, "roles": []})
-        entry.update(bytes=record["bytes"], bpp=record["bpp"], scores=self.scores(record))
+        entry.update(bytes=record["bytes"], bpp=record["bpp"], scores=self.scores(record),
+                     **self.speeds(record.get("timings", {})))
         if role not in entry["roles"]:
             entry["roles"].append(role)
 

@@ -62,10 +62,17 @@ class MetricPlan:
     name: str
     needs_reference: bool
     higher_is_better: bool
+    unit: str = ""
 
     @property
     def label(self) -> str:
         return self.component.label
+
+    @property
+    def axis(self) -> str:
+        """The plot axis title: name, unit and direction, e.g. ``psnr (dB, higher is better)``."""
+        direction = f"{'higher' if self.higher_is_better else 'lower'} is better"
+        return f"{self.label} ({self.unit + ', ' if self.unit else ''}{direction})"
 
     @property
     def key(self) -> str:
@@ -220,7 +227,8 @@ def build_plan(config: BenchConfig) -> BenchPlan:
     metrics = []
     for spec in config.metrics:
         obj, component = _component(registry, "metric", spec, "--metrics")
-        metrics.append(MetricPlan(component, obj.name, obj.info.needs_reference, obj.info.higher_is_better))
+        metrics.append(MetricPlan(component, obj.name, obj.info.needs_reference, obj.info.higher_is_better,
+                                  obj.info.unit))
     if not metrics:
         raise BenchConfigError("no metrics: pass --metrics, e.g. --metrics psnr,ssimulacra2")
     if len({m.label for m in metrics}) != len(metrics):

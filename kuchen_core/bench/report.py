@@ -21,12 +21,14 @@ from ..pipeline import apply_methods
 from ..labeling.cache import ContentCache
 from .evaluate import pixels_digests, pixels_path, stored_file, stored_pixels, toolkit
 from .plan import BenchPlan
-from .tables import NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
+from .svgplot import PALETTE, PER_IMAGE, Point, Series, rd_chart
+from .tables import BD_SIGN_NOTE, NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
 
 PLOTS, CROPS, CURVES = "plots", "crops", "curves"
 # what a run publishes, all replaced by each run: files at the top, and the files of its folders
 PUBLISHED = ("results.jsonl", "tables.md", "summary.json", "report.html")
 PUBLISHED_IN = {CURVES: "*.json", PLOTS: "*.png", CROPS: "*.png"}
+RATE_AXIS = "rate (bpp: bits per pixel of the real file)"
 
 
 def slug(text: str) -> str:
@@ -67,8 +69,11 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
                 curve = curves[(codec.label, chain.display)]
                 ax.plot(curve["bpp"], curve[metric.label], "-o", markersize=4, label=chain.display,
                         linewidth=2.2 if chain.is_original else 1.5)
-            ax.set_xlabel("bits per pixel (real file bytes)")
-            ax.set_ylabel(f"{metric.label} ({'higher' if metric.higher_is_better else 'lower'} is better)")
+            original = curves[(codec.label, "Original")]
+            for quality, x, y in zip(original["quality"], original["bpp"], original[metric.label]):
+                ax.annotate(f"q{quality}", (x, y), xytext=(3, -9), textcoords="offset points", fontsize=7, color="#444")
+            ax.set_xlabel(RATE_AXIS)
+            ax.set_ylabel(metric.axis)
             ax.set_title(f"{codec.label}: {metric.label} against rate, {results['images']['used']} images")
             ax.grid(True, alpha=0.3)
             ax.legend(fontsize=8)
@@ -83,6 +88,42 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
                 plt.close(fig)
             made.append({"codec": codec.label, "metric": metric.label, "path": f"{PLOTS}/{name}"})
     return made
+
+
+def rd_charts(plan: BenchPlan, results: dict[str, Any], rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """Inline SVG per (codec, metric): the mean curves and, hidden, every image's own curve; every
+    point's hover title names the codec quality."""
+    curves = {(c["codec"], c["pre"]): c for c in results["curves"]}
+    colours = {chain.display: PALETTE[i % len(PALETTE)] for i, chain in enumerate(plan.chains)}
+    charts = {}
+    for k, codec in enumerate(plan.codecs):
+        base = plan.codecs[codec.baseline]
+        lines = [(base, plan.chains[plan.original], True)] if codec.baseline != k else []
+        lines += [(codec, chain, False) for chain in plan.chains]
+        for metric in plan.metrics:
+            series = []
+            for owner, chain, is_baseline in lines:
+                colour = "#000" if is_baseline else colours[chain.display]
+                name = f"{owner.label} {chain.display}" + (" (baseline)" if is_baseline else "")
+                curve = curves[(owner.label, chain.display)]
+                points = tuple(
+                    Point(x, y, q, f"{name} q{q}: {x:.4f} bpp, {metric.label} {y:.3f}{' ' + metric.unit if metric.unit else ''}"
+                                   f" (mean of {results['images']['used']} images)")
+                    for q, x, y in zip(curve["quality"], curve["bpp"], curve[metric.label]) if x is not None and y is not None)
+                series.append(Series(name, points, colour, dashed=is_baseline,
+                                     width=2.4 if chain.is_original and not is_baseline else 1.6))
+                for row in rows:
+                    entries = sorted((e for e in row["evaluations"] if e["pre"] == chain.label
+                                      and e["codec"] == owner.label and e["quality"] in owner.ladder),
+                                     key=lambda e: e["quality"])
+                    series.append(Series(f"{row['image']} {name}", tuple(
+                        Point(e["bpp"], e["scores"][metric.label], e["quality"],
+                              f"{row['image']}: {name} q{e['quality']}: {e['bpp']:.4f} bpp, {metric.label} "
+                              f"{e['scores'][metric.label]:.3f}") for e in entries if metric.label in e["scores"]),
+                        colour, dashed=is_baseline, width=0.8, per_image=True))
+            title = f"{codec.label}: {metric.label} against rate, {results['images']['used']} images"
+            charts[(codec.label, metric.label)] = rd_chart(series, title, RATE_AXIS, metric.axis)
+    return charts
 
 
 # -- crops -----------------------------------------------------------------------------------
@@ -169,6 +210,9 @@ th{background:#f3f3f3}td:first-child,td:nth-child(2){text-align:left}
 .plots img{max-width:640px;margin:4px}.crops{display:flex;gap:8px;margin-bottom:1em;overflow-x:auto}
 figure{margin:0}figcaption{font-size:12px;max-width:260px}.crops img{image-rendering:pixelated}
 .note{font-size:13px;color:#555}pre{background:#f7f7f7;padding:1em;overflow-x:auto;font-size:12px}
+.sign{font-size:13px;background:#f4f8ff;border-left:3px solid #4a7fd4;padding:4px 8px}
+.per-image{display:none}.show-images:checked ~ .plots .per-image{display:inline}
+svg.rd circle:hover{r:5}.plots a{font-size:12px;margin-right:1em}
 """
 
 
@@ -179,8 +223,11 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[str, str]],
-               crops: Sequence[dict[str, Any]], meta: dict[str, Any], out: Path) -> Path:
+               crops: Sequence[dict[str, Any]], meta: dict[str, Any], out: Path,
+               rows: Sequence[dict[str, Any]] = ()) -> Path:
+    """The report; ``rows`` (the used per-image rows) give the per-image RD curves."""
     e = html.escape
+    charts = rd_charts(plan, results, rows) if results["codecs"] else {}
     images = results["images"]
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Kuchen bench</title>",
@@ -199,10 +246,11 @@ def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[st
         parts.append(f"<h2>{e(codec['codec'])}</h2>")
         parts.append(f"<h3>Table 1: quality {codec['reference_quality']}, against {e(codec['baseline'])} Original</h3>")
         parts.append(_table(*table1(plan, codec)))
-        headers, rows, notes = bd_table(plan, codec)
-        if rows:
+        headers, bd_rows, notes = bd_table(plan, codec)
+        if bd_rows:
             parts.append(f"<h3>BD-rate over qualities {e(', '.join(map(str, codec['ladder'])))}</h3>")
-            parts.append(_table(headers, rows))
+            parts.append(f"<p class='sign'>{e(BD_SIGN_NOTE)}</p>")
+            parts.append(_table(headers, bd_rows))
             parts.extend(f"<p class='note'>[{i}] {e(n)}</p>" for i, n in enumerate(notes, 1))
         if codec["matched"]:
             parts.append("<h3>File size at matched quality</h3>")
@@ -212,9 +260,12 @@ def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[st
         if codec["post"]:
             parts.append("<h3>Post-processing</h3>")
             parts.append(_table(*post_table(plan, codec)))
-        parts.append("<div class='plots'>" + "".join(
-            f"<img src='{e(p['path'])}' alt='RD curve {e(p['codec'])} {e(p['metric'])}'>"
-            for p in plots if p["codec"] == codec["codec"]) + "</div>")
+        toggle = f"images-{slug(codec['codec'])}"
+        parts.append(f"<div><input type='checkbox' class='show-images' id='{e(toggle)}'> <label for='{e(toggle)}'>"
+                     "show each image's curve</label> <span class='note'>(hover a point for its codec quality)</span>"
+                     "<div class='plots'>" + "".join(charts.get((codec["codec"], m.label), "") for m in plan.metrics)
+                     + "<br>" + "".join(f"<a href='{e(p['path'])}'>PNG: {e(p['metric'])}</a>"
+                                        for p in plots if p["codec"] == codec["codec"]) + "</div></div>")
     if crops:
         parts.append("<h2>Crops at each codec's reference quality</h2>")
         for item in crops:

@@ -107,7 +107,8 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
             "name": name,
             "description": f"kuchen bench: {curve['pre']} then {curve['codec']} over qualities "
                            f"{curve['quality']}; bpp from real file bytes; metrics are means over "
-                           f"{results['images']['used']} images",
+                           f"{results['images']['used']} images; encoding_time and decoding_time in "
+                           f"{results['time_unit']}",
             "results": {k: v for k, v in curve.items() if k not in ("codec", "pre")},
             "provenance": {"sha256": provenance_sha, **provenance},
         }
@@ -123,7 +124,7 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
         "images_sha256": images_sha, "seed": config.seed, "elapsed_s": elapsed, "started": started,
         "executor": executor.description, "command": command or " ".join(sys.argv), "provenance": provenance,
     }
-    outputs["report"] = str(write_html(plan, results, plots, crops, meta, out))
+    outputs["report"] = str(write_html(plan, results, plots, crops, meta, out, used))
     summary = {
         "name": NAME,
         "description": "Kuchen bench: Table 1, BD-rate and matched-quality savings of pre-processings "

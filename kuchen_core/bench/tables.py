@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+from .bdrate import MIN_OVERLAP
 from .plan import BenchPlan
 
 
+BD_SIGN_NOTE = ("BD-rate: the average change in bits for the same quality against the Original; negative is "
+                "better (fewer bits), positive means more bits. Curves that share less than half their quality "
+                "range give n/a.")
 NO_REFERENCE_NOTE = ("(no-reference): the search assumes the score improves with quality, which a no-reference "
                      "score need not do, and a pre-processing may meet the target at every quality; read these "
                      "rows with the full-reference ones.")
@@ -29,13 +33,14 @@ def arrow(plan: BenchPlan, label: str) -> str:
 
 def table1(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     headers = ["codec", "pre-processing", "quality", "total bytes", "bpp", "size vs baseline", "CR improvement",
-               *(arrow(plan, m.label) for m in plan.metrics)]
+               *(arrow(plan, m.label) for m in plan.metrics), "encode ms/MP", "decode ms/MP"]
     rows = []
     for row in codec["table1"]:
         rows.append([
             row["codec"], row["pre"] + (" (baseline)" if row["baseline"] else ""), str(row["quality"]),
             f"{row['bytes']:,}", num(row["bpp"], 4), pct(row["size_change"]), pct(row["cr_improvement"]),
             *(num(row["metrics"][m.label], 3) for m in plan.metrics),
+            num(row.get("encoding_time"), 1), num(row.get("decoding_time"), 1),
         ])
     return headers, rows
 
@@ -47,8 +52,13 @@ def bd_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[li
         cells = []
         for m in plan.metrics:
             result = row["metrics"][m.label]
-            cell = "n/a" if result["value"] is None else f"{result['value']:+.2f} %"
-            if result["note"]:
+            if result["value"] is not None:
+                cell = f"{result['value']:+.2f} %"
+            elif 0 < result["overlap"] < MIN_OVERLAP:
+                cell = f"n/a (overlap {result['overlap'] * 100:.0f} %)"
+            else:
+                cell = "n/a"
+            if result["note"] and not cell.startswith("n/a ("):  # the cell does not say it already
                 notes.append(f"{row['pre']} / {m.label}: {result['note']}")
                 cell += f" [{len(notes)}]"
             cells.append(cell)
@@ -57,8 +67,8 @@ def bd_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[li
 
 
 def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    headers = ["pre-processing", "metric", "target", "reached", "unreachable", "file-size saving (total)",
-               "mean per-image saving", "median quality"]
+    headers = ["pre-processing", "metric", "target", "reached", "unreachable", "size change (total)",
+               "mean per-image size change", "median quality"]
     rows = []
     for row in codec["matched"]:
         for m in plan.metrics:
@@ -67,8 +77,8 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
                 f"{row['pre']} + {row['codec']}", m.label if m.needs_reference else f"{m.label} (no-reference)",
                 f"{codec['baseline']} Original q{codec_reference(codec, plan)}",
                 f"{result['reached']}/{result['images']}", str(result["unreachable"]),
-                saving(result["saving_total"]),
-                saving(result["saving_mean"]),
+                size_change(result["saving_total"]),
+                size_change(result["saving_mean"]),
                 "n/a" if result["quality_median"] is None else f"{result['quality_median']:g}",
             ])
     return headers, rows
@@ -79,9 +89,12 @@ def codec_reference(codec: dict[str, Any], plan: BenchPlan) -> int:
     return base.reference
 
 
-def saving(value: float | None) -> str:
-    """A saving of 0.12 is '12.0 %' smaller; a negative one means bigger files."""
-    return "n/a" if value is None else f"{value * 100:.1f} %"
+def size_change(saving: float | None) -> str:
+    """A saving of 0.12 reads '-12.0 %' and one of -1.94 (files 2.94 times as big) '+194.0 % (×2.94)':
+    a signed change in size, never a negative saving."""
+    if saving is None:
+        return "n/a"
+    return pct(0.0 - saving) + (f" (×{1 - saving:.2f})" if saving <= -1 else "")
 
 
 def post_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -115,13 +128,12 @@ def all_tables(plan: BenchPlan, results: dict[str, Any]) -> list[str]:
         lines += markdown(*table1(plan, codec))
         headers, rows, notes = bd_table(plan, codec)
         if rows:
-            lines += ["", f"BD-rate over qualities {', '.join(map(str, codec['ladder']))} (negative: fewer bits "
-                      "for the same quality):", ""]
+            lines += ["", f"BD-rate over qualities {', '.join(map(str, codec['ladder']))}. {BD_SIGN_NOTE}", ""]
             lines += markdown(headers, rows)
             lines += [f"[{i}] {note}" for i, note in enumerate(notes, 1)]
         if codec["matched"]:
             lines += ["", "Matched quality (per image, the cheapest quality reaching the baseline's score; "
-                      "saving = smaller file):", ""]
+                      "size change against the baseline's file, negative = smaller):", ""]
             lines += markdown(*matched_table(plan, codec))
             if any(not m.needs_reference for m in plan.metrics):
                 lines += ["", NO_REFERENCE_NOTE]

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from .common import progress_option, show_progress, spec_completer
+
 
 def _list(value: str | None) -> tuple[str, ...] | None:
     if value is None:
@@ -26,12 +28,12 @@ def _list(value: str | None) -> tuple[str, ...] | None:
               help="A TOML file with the same settings (options given here override it; see docs/bench.md).")
 @click.option("--images", "-i", multiple=True, metavar="PATH",
               help="Images: a folder, a glob, an image file or a .txt list (one path per line). Repeatable.")
-@click.option("--codecs", default=None, metavar="LIST", help="Comma-separated codec specs, e.g. jpeg,webp,hevc.")
-@click.option("--pre", default=None, metavar="LIST",
+@click.option("--codecs", default=None, metavar="LIST", shell_complete=spec_completer("codec"), help="Comma-separated codec specs, e.g. jpeg,webp,hevc.")
+@click.option("--pre", default=None, metavar="LIST", shell_complete=spec_completer("method"),
               help="Comma-separated pre-processings; 'none' is the Original (always included); '+' chains "
                    "methods, e.g. none,nlmeans,detail,nlmeans+detail.")
-@click.option("--metrics", default=None, metavar="LIST", help="Comma-separated metrics, e.g. ssimulacra2,psnr.")
-@click.option("--post", default=None, metavar="LIST",
+@click.option("--metrics", default=None, metavar="LIST", shell_complete=spec_completer("metric"), help="Comma-separated metrics, e.g. ssimulacra2,psnr.")
+@click.option("--post", default=None, metavar="LIST", shell_complete=spec_completer("method"),
               help="Comma-separated post-filters (methods applied after decoding the Original) for the "
                    "post-processing table.")
 @click.option("--quality", "-q", multiple=True, metavar="[CODEC=]Q",
@@ -64,12 +66,14 @@ def _list(value: str | None) -> tuple[str, ...] | None:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Dask scheduler address [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@progress_option
 def bench_command(
     config_path: Path | None, images: tuple[str, ...], codecs: str | None, pre: str | None, metrics: str | None,
     post: str | None, quality: tuple[str, ...], ladder: tuple[str, ...], post_quality: tuple[str, ...],
     baseline: tuple[str, ...], out_dir: str | None, cache: str | None, limit: int | None, seed: int | None,
     crops: int | None, matched: bool | None, bd_method: str | None, plugin_modules: tuple[str, ...],
     jobs: int | None, executor: str, scheduler: str | None, quiet: bool,
+    progress: bool | None,
 ) -> None:
     """Benchmark pre-processings against the Original through real codecs.
 
@@ -113,7 +117,7 @@ def bench_command(
         if not quiet:
             click.echo(f"bench: {len(found)} images x {len(plan.chains)} pre-processings x {len(plan.codecs)} codecs"
                        f"{f' + {len(plan.posts)} post-filters' if plan.posts else ''} on {runner.description}", err=True)
-        result = run_bench(config, plan, found, runner, progress=not quiet,
+        result = run_bench(config, plan, found, runner, progress=show_progress(progress, quiet),
                            command="kuchen " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
     for line in result.tables:
         click.echo(line)

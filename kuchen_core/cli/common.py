@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 import attrs
 import click
+from click.shell_completion import CompletionItem
 
 from ..errors import KuchenError
 from ..files import OutputError, ensure_output_dir
@@ -106,7 +107,7 @@ class FileOutcome:
 def process_files(
     files: Sequence[Path], work: Callable[[Path], dict[str, Any]], description: str, quiet: bool
 ) -> list[FileOutcome]:
-    """Run ``work`` per file; a failing file is recorded and the rest still run."""
+    """Run ``work`` per file; a failing file is recorded and the rest still run. ``quiet``: no bar."""
     from tqdm import tqdm
 
     outcomes = []
@@ -116,8 +117,22 @@ def process_files(
             outcomes.append(FileOutcome(path, result=work(path)))
         except Exception as exc:  # one bad file or plugin error must not stop the batch
             outcomes.append(FileOutcome(path, error=f"{type(exc).__name__}: {exc}"))
-            bar.write(click.style(f"skipped {path}: {exc}", fg="red"), file=sys.stderr)
+            with tqdm.external_write_mode(file=sys.stderr):  # click drops the colour when stderr is redirected
+                click.echo(click.style(f"skipped {path}: {exc}", fg="red"), err=True)
     return outcomes
+
+
+def progress_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--progress/--no-progress``: bars only on a terminal unless asked, like pip and git."""
+    return click.option("--progress/--no-progress", "progress", default=None,
+                        help="Show progress bars [default: only when stderr is a terminal].")(command)
+
+
+def show_progress(progress: bool | None, quiet: bool = False) -> bool:
+    """Whether to draw progress bars: ``--quiet`` never, ``--progress`` always, else on a terminal."""
+    if quiet:
+        return False
+    return sys.stderr.isatty() if progress is None else progress
 
 
 def report_failures(outcomes: Sequence[FileOutcome]) -> None:
@@ -126,3 +141,16 @@ def report_failures(outcomes: Sequence[FileOutcome]) -> None:
     if failed:
         click.echo(f"{len(failed)} of {len(outcomes)} file(s) failed", err=True)
         raise SystemExit(1)
+
+
+def spec_completer(kind: str) -> Callable[[click.Context, click.Parameter, str], list[CompletionItem]]:
+    """Shell completion for a comma-separated (and, for methods, '+'-chained) list of ``kind`` names:
+    completes the last name and keeps what is typed before it."""
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        cut = max(incomplete.rfind(","), incomplete.rfind("+") if kind == "method" else -1)
+        head, tail = incomplete[: cut + 1], incomplete[cut + 1:]
+        names = get_registry().names(kind) + (["none"] if kind == "method" and not head else [])
+        return [CompletionItem(head + name) for name in names if name.startswith(tail.lower())]
+
+    return complete

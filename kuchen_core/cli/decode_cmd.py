@@ -10,16 +10,16 @@ from PIL import Image
 from ..images import save_image
 from ..pipeline import apply_methods
 from ..registry import get_registry
-from .common import build_list, build_one, expand_inputs, plan_outputs, process_files, report_failures
+from .common import (build_list, build_one, expand_inputs, plan_outputs, process_files, progress_option, report_failures,
+                     show_progress, spec_completer)
 
 
 def codec_for_suffix(suffix: str) -> Any:
     """The codec decoding files with this suffix: the one installed codec writing it, else the one named
     after the file format (the files are standard, so e.g. ``jpeg`` decodes what ``jpegli`` wrote)."""
     registry = get_registry()
-    suffix = {".jpeg": ".jpg", ".heif": ".heic"}.get(suffix.lower(), suffix.lower())
-    matches = [e.name for e in registry.entries("codec") if e.cls.info.extension == suffix]
-    fmt = Image.registered_extensions().get(suffix, "").lower()
+    matches = registry.codecs_for_suffix(suffix)
+    fmt = Image.registered_extensions().get(suffix.lower(), "").lower()
     if len(matches) > 1 and fmt in matches:
         matches = [fmt]
     if len(matches) != 1:
@@ -30,12 +30,14 @@ def codec_for_suffix(suffix: str) -> Any:
 
 @click.command("decode")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--codec", "codec_spec", default=None, help="Codec to decode with [default: from the file suffix].")
-@click.option("--post", default="none", show_default=True, help="Comma-separated methods applied after decoding.")
+@click.option("--codec", "codec_spec", default=None, shell_complete=spec_completer("codec"), help="Codec to decode with [default: from the file suffix].")
+@click.option("--post", default="none", show_default=True, shell_complete=spec_completer("method"), help="Comma-separated methods applied after decoding.")
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for the decoded PNG files.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool) -> None:
+@progress_option
+def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool,
+                   progress: bool | None) -> None:
     """Decode compressed INPUTS (files or folders) to lossless PNG, optionally post-filtered."""
     files = expand_inputs(inputs)
     post_methods = build_list("method", post)
@@ -49,4 +51,4 @@ def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, o
         click.echo(f"{path} -> {targets[path]} ({image.shape[1]}x{image.shape[0]}, {codec.name})")
         return {"output": str(targets[path])}
 
-    report_failures(process_files(files, work, "decode", quiet))
+    report_failures(process_files(files, work, "decode", not show_progress(progress, quiet)))

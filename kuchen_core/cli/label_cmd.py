@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from .common import progress_option, show_progress
+
 
 @click.command("label")
 @click.argument("config_path", metavar="CONFIG.toml", type=click.Path(dir_okay=False, path_type=Path))
@@ -34,9 +36,11 @@ import click
               metavar="FILE", help="Write every evaluation the cache holds for these images to FILE (gzipped JSON "
               "lines, a few KB a photo) and stop; safe while another run fills the cache.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@progress_option
 def label_command(
     config_path: Path, dry_run: bool, jobs: int | None, executor: str, scheduler: str | None,
     out_dir: Path | None, limit: int | None, seeds: tuple[Path, ...], export_path: Path | None, quiet: bool,
+    progress: bool | None,
 ) -> None:
     """Label images as the paper's Algorithm 1 does, configured by CONFIG.toml.
 
@@ -82,7 +86,7 @@ def label_command(
     with make_executor(executor, jobs, scheduler) as runner:
         if not quiet:
             click.echo(f"labelling {len(images)} images x {len(plan.groups)} groups on {runner.description}", err=True)
-        result = run_labeling(plan, images, runner, progress=not quiet)
+        result = run_labeling(plan, images, runner, progress=show_progress(progress, quiet))
     for line in format_summary(result.tally, result.elapsed, plan.codec.label):
         click.echo(line)
     click.echo(f"\nlabels: {Path(plan.output) / 'labels'}\nmanifest: {result.manifest}\nsummary: {result.summary}")

@@ -13,6 +13,7 @@ from .decode_cmd import decode_command
 from .label_cmd import label_command
 from .methods_cmd import methods_group
 from .plugins_cmd import plugins_command
+from .show_cmd import show_command
 from .train_cmd import train_command
 
 
@@ -27,6 +28,7 @@ def cli() -> None:
 
 
 cli.add_command(plugins_command)
+cli.add_command(show_command)
 cli.add_command(compress_command)
 cli.add_command(decode_command)
 cli.add_command(methods_group)
@@ -38,7 +40,7 @@ cli.add_command(train_command)
 def main() -> None:
     """Console-script entry: known errors become one clear line and exit code 2."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(prog_name="kuchen", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .common import progress_option, show_progress
+
 
 @click.command("train")
 @click.argument("config_path", metavar="CONFIG", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -16,9 +18,11 @@ import click
 @click.option("--threads", type=int, default=None, help="CPU threads for torch.")
 @click.option("--seed", type=int, default=None, help="Override [train] seed.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
+@progress_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def train_command(config_path: Path, out: str | None, epochs: int | None, max_steps: int | None, device: str | None,
-                  threads: int | None, seed: int | None, quiet: bool, as_json: bool) -> None:
+                  threads: int | None, seed: int | None, quiet: bool, as_json: bool,
+                  progress: bool | None) -> None:
     """Train a backbone on (input, target) pairs described by CONFIG (TOML).
 
     \b
@@ -37,7 +41,7 @@ def train_command(config_path: Path, out: str | None, epochs: int | None, max_st
     overrides = {"out": str(Path(out).resolve()) if out else None, "epochs": epochs, "max_steps": max_steps,
                  "device": device, "threads": threads, "seed": seed}
     config = load_train_config(config_path, overrides)
-    summary = train(config, quiet=quiet)
+    summary = train(config, quiet=not show_progress(progress, quiet))
     if as_json:
         click.echo(json.dumps(summary))
     else:

@@ -1,4 +1,5 @@
-"""The ``avif`` codec: the codec contract, odd sizes, the real file, parameters and clear errors."""
+"""The ``avif`` codec beyond its contract (tests/test_contract.py): odd sizes, the real file, parameters
+and clear errors."""
 from __future__ import annotations
 
 import io
@@ -10,20 +11,12 @@ from PIL import Image
 
 import kuchen_plugin_avif
 from kuchen_core import get_registry, load_image
-from kuchen_core.testing import CodecContract, sample_photo
+from kuchen_core.testing import sample_photo
 
 
 @pytest.fixture(autouse=True)
 def _avif_registered(kuchen_register):
     kuchen_register(kuchen_plugin_avif)
-
-
-class TestAvif(CodecContract):
-    spec = "avif"
-
-
-class TestAvifFullChroma(CodecContract):
-    spec = "avif(speed=9,subsampling=4:4:4)"
 
 
 def make(spec: str = "avif"):

@@ -30,6 +30,7 @@ class PsnrMetric(Metric):
         needs_reference=True,
         higher_is_better=True,
         range=(0.0, MAX_DB),
+        unit="dB",
     )
 
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
@@ -55,6 +56,7 @@ class PsnrYMetric(PsnrMetric):
         needs_reference=True,
         higher_is_better=True,
         range=(0.0, MAX_DB),
+        unit="dB",
     )
 
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
