@@ -88,6 +88,6 @@ def test_the_other_kinds_example_passes_its_contracts():
     with registered(module) as registry:
         assert registry.failures == []
         check_method(registry.create("method", "posterize:3"))
-        check_metric(registry.create("metric", "mae"))
+        check_metric(registry.create("metric", "mad"))
         pytest.importorskip("torch")
         check_backbone(registry.create("backbone", "tiny-residual(channels=4)"))

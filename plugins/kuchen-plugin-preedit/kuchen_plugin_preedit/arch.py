@@ -8,10 +8,14 @@ coefficients (BT.601 YCbCr, 4:2:0 box-downsampled chroma, 8×8 DCT on the image'
 by the steps of the quality being encoded), predicts for every AC coefficient a dead zone
 ``θ ∈ (0, 0.45)`` from the magnitudes around it and the steps, shrinks ``|u|`` by ``θ``, and adds
 the change back to the pixels. A small CNN over the grid of blocks (all convolutions at 1/64 of
-the pixels) makes ``θ`` content-adaptive; it starts near 0, so an untrained network is almost
-the identity. Tiles and training patches start on multiples of 16, so the grid is the encoder's.
+the pixels) makes ``θ`` content-adaptive. Untrained, it is a fixed dead zone (``luma_zone``,
+``chroma_zone``): 0.1 on luma, the rounding offset of classic dead-zone quantisers, already saves
+bits at equal SSIMULACRA 2, so training starts there and learns where to widen or narrow it.
+Tiles and training patches start on multiples of 16, so the grid is the encoder's.
 """
 from __future__ import annotations
+
+import math
 
 import torch
 import torch.nn.functional as F
@@ -33,7 +37,7 @@ def dct_basis(size: int = BLOCK) -> torch.Tensor:
 class ZonePredictor(nn.Module):
     """log(1 + |u|) of every coefficient of a block and its neighbours, and log steps → θ per AC coefficient."""
 
-    def __init__(self, width: int, layers: int) -> None:
+    def __init__(self, width: int, layers: int, start: float) -> None:
         super().__init__()
         body: list[nn.Module] = [nn.Conv2d(2 * BLOCK * BLOCK, width, 1), nn.ReLU(inplace=True)]
         for _ in range(layers):
@@ -41,7 +45,8 @@ class ZonePredictor(nn.Module):
         self.body = nn.Sequential(*body)
         self.head = nn.Conv2d(width, BLOCK * BLOCK, 1)
         nn.init.zeros_(self.head.weight)
-        nn.init.constant_(self.head.bias, -4.0)  # θ ≈ 0.008: almost the identity before training
+        share = min(max(start / MAX_ZONE, 1e-4), 1 - 1e-4)
+        nn.init.constant_(self.head.bias, math.log(share / (1 - share)))  # θ = start everywhere before training
 
     def forward(self, u: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
         log_steps = steps.reshape(-1, BLOCK * BLOCK, 1, 1).log().expand(-1, -1, *u.shape[-2:])
@@ -53,15 +58,15 @@ class DeadZoneNet(nn.Module):
 
     takes_quantiser = True
 
-    def __init__(self, width: int = 32, layers: int = 2) -> None:
+    def __init__(self, width: int = 32, layers: int = 2, luma_zone: float = 0.1, chroma_zone: float = 0.0) -> None:
         super().__init__()
         self.register_buffer("basis", dct_basis(), persistent=False)
         self.register_buffer("to_ycc", torch.tensor(_RGB_TO_YCC), persistent=False)
         ac = torch.ones(BLOCK * BLOCK)
         ac[0] = 0
         self.register_buffer("ac", ac.view(1, -1, 1, 1), persistent=False)
-        self.luma = ZonePredictor(width, layers)
-        self.chroma = ZonePredictor(width, layers)
+        self.luma = ZonePredictor(width, layers, luma_zone)
+        self.chroma = ZonePredictor(width, layers, chroma_zone)
 
     def _edit(self, plane: torch.Tensor, steps: torch.Tensor, predictor: ZonePredictor) -> torch.Tensor:
         """The change to one N×1×h×w plane (0..255 scale) that shrinks its AC coefficients' |u| by θ."""

@@ -12,11 +12,14 @@ class DeadZoneBackbone(Backbone):
     info = BackboneInfo(
         name="deadzone",
         description="pre-editor for 8×8 block codecs: a learned, content-adaptive dead zone per DCT coefficient "
-                    "at the encode quality's quantiser steps, applied in pixels (almost the identity untrained)",
+                    "at the encode quality's quantiser steps, applied in pixels (a fixed dead zone untrained)",
         params=(
             Param("width", 32, "channels of each CNN over the block grid (one for luma, one for chroma)", minimum=1),
             Param("layers", 2, "3×3 conv layers over the block grid (each widens the view by one block a side)",
                   minimum=0),
+            Param("luma_zone", 0.1, "dead zone (in quantiser steps) of every luma AC coefficient before training",
+                  minimum=0.0, maximum=0.45),
+            Param("chroma_zone", 0.0, "dead zone of every chroma AC coefficient before training", minimum=0.0, maximum=0.45),
         ),
     )
 

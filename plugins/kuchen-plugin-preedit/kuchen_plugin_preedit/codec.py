@@ -9,6 +9,7 @@ tiles start on multiples of 16, the JPEG 4:2:0 macroblock grid.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -51,7 +52,7 @@ class PreEditedCodec(Codec):
 
         check_image(image)
         if self._network is None:
-            self._network = load_checkpoint(self.weights_path(), device=pick_device()).model
+            self._network = _load_network(self.weights_path(), checkpoint_digest(self.weights_path()), pick_device())
             self._tables = get_registry().create("codec", self.twin).proxy().tables
         device = next(self._network.parameters()).device.type
         luma, chroma = (t.to(device) for t in self._tables(torch.tensor([float(quality)])))
@@ -80,6 +81,13 @@ class PreEditedCodec(Codec):
     def __getstate__(self) -> dict[str, Any]:
         """Process pools pickle codecs: send parameters, reload the network in the worker."""
         return {**self.__dict__, "_network": None, "_codec": None, "_tables": None}
+
+
+@lru_cache(maxsize=4)
+def _load_network(path: Path, digest: str, device: str) -> Any:
+    """One load per weights file and content per process: a bench or label worker receives a
+    fresh (unpickled) codec for every task, and must not read and check the checkpoint each time."""
+    return load_checkpoint(path, device=device).model
 
 
 def _info(stock: str, what: str) -> CodecInfo:

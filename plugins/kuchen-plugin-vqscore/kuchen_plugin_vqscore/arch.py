@@ -37,7 +37,9 @@ class LocalContrast(nn.Module):
         padded = nn.functional.pad(y, (3, 3, 3, 3), mode="replicate")
         mean = nn.functional.conv2d(padded, self.window)
         var = nn.functional.conv2d(nn.functional.pad(y * y, (3, 3, 3, 3), mode="replicate"), self.window) - mean**2
-        return (y - mean) / (var.clamp_min(0).sqrt() + 1 / 255)
+        # a floor of 1e-20 under the square root: the same value in float32 (1e-10 vanishes next to
+        # 1/255), but a finite gradient on flat regions, where sqrt(0) would give an infinite one
+        return (y - mean) / (var.clamp_min(1e-20).sqrt() + 1 / 255)
 
 
 class VQNet(nn.Module):

@@ -3,6 +3,7 @@ predict SSIMULACRA2 without seeing the original."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,18 @@ class VQScoreMetric(Metric):
         check_image(distorted)
         net, record = load_network(self.weights_path())
         return predict(net, distorted, int(record["crop"]), self.params["grid"])
+
+    def loss_form(self) -> Any:
+        """(100 − the network's score) / 100 per image, on the whole batch (any size ≥ 16 px works:
+        the network has no position embedding); no reference. Frozen: its weights get no gradient."""
+        net, _ = load_network(self.weights_path())
+        for parameter in net.parameters():
+            parameter.requires_grad_(False)
+
+        def vqscore_loss(distorted: Any, reference: Any = None) -> Any:
+            return (100.0 - net.to(distorted.device)(distorted)) / 100.0
+
+        return vqscore_loss
 
     def library_versions(self) -> dict[str, str]:
         import torch
