@@ -58,7 +58,8 @@ class DeadZoneNet(nn.Module):
 
     takes_quantiser = True
 
-    def __init__(self, width: int = 32, layers: int = 2, luma_zone: float = 0.1, chroma_zone: float = 0.0) -> None:
+    def __init__(self, width: int = 32, layers: int = 2, luma_zone: float = 0.1, chroma_zone: float = 0.0,
+                 chroma: bool = True) -> None:
         super().__init__()
         self.register_buffer("basis", dct_basis(), persistent=False)
         self.register_buffer("to_ycc", torch.tensor(_RGB_TO_YCC), persistent=False)
@@ -66,9 +67,9 @@ class DeadZoneNet(nn.Module):
         ac[0] = 0
         self.register_buffer("ac", ac.view(1, -1, 1, 1), persistent=False)
         self.luma = ZonePredictor(width, layers, luma_zone)
-        self.chroma = ZonePredictor(width, layers, chroma_zone)
+        self.chroma = ZonePredictor(width, layers, chroma_zone) if chroma else None
 
-    def _edit(self, plane: torch.Tensor, steps: torch.Tensor, predictor: ZonePredictor) -> torch.Tensor:
+    def _edit(self, plane: torch.Tensor, steps: torch.Tensor, predictor: ZonePredictor | nn.Module) -> torch.Tensor:
         """The change to one N×1×h×w plane (0..255 scale) that shrinks its AC coefficients' |u| by θ."""
         step = steps.reshape(-1, BLOCK * BLOCK, 1, 1)
         u = F.conv2d(plane, self.basis, stride=BLOCK) / step
@@ -82,10 +83,14 @@ class DeadZoneNet(nn.Module):
         y = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate") if pad_h or pad_w else x
         ycc = torch.einsum("ij,njhw->nihw", self.to_ycc, y * 255.0)
         delta_y = self._edit(ycc[:, :1], luma_steps, self.luma)
-        chroma = F.avg_pool2d(ycc[:, 1:], 2)  # what the encoder codes; an edit made here survives its downsampling
-        n = chroma.shape[0]
-        delta_c = self._edit(chroma.reshape(2 * n, 1, *chroma.shape[-2:]), chroma_steps.repeat_interleave(2, 0), self.chroma)
-        delta_c = F.interpolate(delta_c.reshape(n, 2, *chroma.shape[-2:]), scale_factor=2.0, mode="nearest")
+        if self.chroma is None:
+            delta_c = torch.zeros_like(ycc[:, 1:])
+        else:
+            chroma = F.avg_pool2d(ycc[:, 1:], 2)  # what the encoder codes; an edit made here survives its downsampling
+            n = chroma.shape[0]
+            delta_c = self._edit(chroma.reshape(2 * n, 1, *chroma.shape[-2:]), chroma_steps.repeat_interleave(2, 0),
+                                 self.chroma)
+            delta_c = F.interpolate(delta_c.reshape(n, 2, *chroma.shape[-2:]), scale_factor=2.0, mode="nearest")
         delta = torch.cat([delta_y, delta_c], dim=1)
         rgb = torch.einsum("ij,njhw->nihw", torch.linalg.inv(self.to_ycc), delta) / 255.0
         return (y + rgb)[..., :height, :width]

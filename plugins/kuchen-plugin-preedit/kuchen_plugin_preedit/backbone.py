@@ -20,6 +20,7 @@ class DeadZoneBackbone(Backbone):
             Param("luma_zone", 0.1, "dead zone (in quantiser steps) of every luma AC coefficient before training",
                   minimum=0.0, maximum=0.45),
             Param("chroma_zone", 0.0, "dead zone of every chroma AC coefficient before training", minimum=0.0, maximum=0.45),
+            Param("chroma", True, "edit chroma too (false: luma only; SSIMULACRA 2 punishes chroma dead zones)"),
         ),
     )
 
