@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 from .errors import ImageLoadError, KuchenError
-from .files import temp_path
+from .runtime.files import atomic_output
 
 MAX_PIXELS_ENV = "KUCHEN_MAX_PIXELS"
 DEFAULT_MAX_PIXELS = 120_000_000  # a 100 MP camera frame fits; a decompression bomb does not
@@ -124,12 +124,8 @@ def save_image(path: str | os.PathLike, image: np.ndarray) -> Path:
     path = Path(path)
     check_image(image)
     fmt = Image.registered_extensions().get(path.suffix.lower(), "PNG")
-    tmp = temp_path(path)
-    try:
+    with atomic_output(path) as tmp:
         Image.fromarray(image, mode="RGB").save(tmp, format=fmt)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

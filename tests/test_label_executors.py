@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 import label_fakes
 from kuchen_core.cli import cli
-from kuchen_core.labeling import ExecutorError, InlineExecutor, ProcessExecutor, make_executor, read_manifest
-from kuchen_core.labeling.executors import DaskExecutor
+from kuchen_core.labeling import read_manifest
+from kuchen_core.runtime.executors import ExecutorError, InlineExecutor, ProcessExecutor, make_executor
+from kuchen_core.runtime.executors import DaskExecutor
 
 TESTS = Path(label_fakes.__file__).parent
 

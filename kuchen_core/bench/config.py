@@ -17,8 +17,11 @@ from typing import Any, Iterable, Mapping
 import attrs
 
 from ..specs import parse_spec, split_specs
-from .errors import BenchConfigError
-from ..tomlfile import read_toml
+from ..runtime.config import ConfigError, read_toml
+
+
+class BenchConfigError(ConfigError):
+    """The bench's settings are malformed or name something the registry cannot build."""
 
 
 ALL = "*"  # the key of a per-codec value given for every codec

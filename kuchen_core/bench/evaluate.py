@@ -20,12 +20,11 @@ import attrs
 import numpy as np
 
 from ..images import load_image, save_image
-from ..labeling.cache import ContentCache
-from ..files import write_atomic
-from ..labeling.evaluate import pixels_digest
-from ..labeling.plan import create_checked, plugin_registry
 from ..pipeline import apply_methods, bits_per_pixel
-from .errors import BenchConfigError
+from ..runtime.cache import ContentCache, pixels_digest
+from ..runtime.files import write_atomic
+from ..runtime.provenance import cached_toolkit, create_checked, plugin_registry
+from .config import BenchConfigError
 from .inputs import BenchImage
 from .plan import BenchPlan, Chain
 from .search import lowest_passing, meets
@@ -69,25 +68,22 @@ class Toolkit:
     posts: tuple[tuple[Any, ...], ...]
 
 
-_toolkits: dict[str, Toolkit] = {}
-
-
 def toolkit(plan: BenchPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
-    key = plan.key
-    if key not in _toolkits:
-        registry = plugin_registry(plan.plugin_modules)
+    def build() -> Toolkit:
+        registry = plugin_registry(plan.plugin_modules, BenchConfigError)
 
         def make(component: Any) -> Any:
             return create_checked(registry, component, BenchConfigError)
 
-        _toolkits[key] = Toolkit(
+        return Toolkit(
             chains=tuple(tuple(make(m) for m in chain.methods) for chain in plan.chains),
             codecs=tuple(make(c.component) for c in plan.codecs),
             metrics=tuple(make(m.component) for m in plan.metrics),
             posts=tuple(tuple(make(m) for m in chain.methods) for chain in plan.posts),
         )
-    return _toolkits[key]
+
+    return cached_toolkit(plan.key, build)
 
 
 def run_task(task: BenchTask) -> TaskOutcome:

@@ -15,10 +15,10 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..files import temp_path, write_atomic
+from ..runtime.files import atomic_output, write_atomic
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
-from ..labeling.cache import ContentCache
+from ..runtime.cache import ContentCache
 from .evaluate import pixels_digests, pixels_path, stored_file, stored_pixels, toolkit
 from .plan import BenchPlan
 from .svgplot import PALETTE, PER_IMAGE, Point, Series, rd_chart
@@ -79,12 +79,10 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
             ax.legend(fontsize=8)
             fig.tight_layout()
             name = f"rd-{k}-{slug(codec.label)}-{slug(metric.label)}.png"
-            tmp = temp_path(folder / name)
             try:
-                fig.savefig(tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text})
-                os.replace(tmp, folder / name)
+                with atomic_output(folder / name) as tmp:
+                    fig.savefig(tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text})
             finally:
-                tmp.unlink(missing_ok=True)
                 plt.close(fig)
             made.append({"codec": codec.label, "metric": metric.label, "path": f"{PLOTS}/{name}"})
     return made

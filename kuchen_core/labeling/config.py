@@ -12,11 +12,14 @@ from typing import Any, Mapping
 
 import attrs
 
-from ..tomlfile import read_toml
-from .errors import LabelConfigError
+from ..runtime.config import ConfigError, read_toml
 
 
 ORDERS = ("permutations", "combinations")
+
+
+class LabelConfigError(ConfigError):
+    """The labeling config is malformed or names something the registry cannot build."""
 REFERENCES = ("none", "original")
 
 

@@ -19,11 +19,12 @@ import numpy as np
 
 from ..images import load_image, save_image
 from ..pipeline import apply_methods, encode_and_measure
-from .cache import ContentCache
-from .errors import LabelConfigError
+from ..runtime.cache import ContentCache, pixels_digest
+from ..runtime.provenance import cached_toolkit, create_checked, plugin_registry
+from .config import LabelConfigError
 from .groups import Group, children
 from .inputs import InputImage
-from .plan import LabelPlan, create_checked, plugin_registry
+from .plan import LabelPlan
 from .scoring import scores, winner
 
 RETAIN_BYTES = 256 * 2**20  # pre-codec images kept per image so the winner needs no recomputation
@@ -59,19 +60,16 @@ class Toolkit:
     metrics: tuple[Any, ...]
 
 
-_toolkits: dict[str, Toolkit] = {}
-
-
 def toolkit(plan: LabelPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
-    key = plan.key
-    if key not in _toolkits:
-        registry = plugin_registry(plan.plugin_modules)
+    def build() -> Toolkit:
+        registry = plugin_registry(plan.plugin_modules, LabelConfigError)
         components = [*plan.methods, plan.codec, *(m.component for m in plan.metrics)]
         objects = [create_checked(registry, component, LabelConfigError) for component in components]
         n = len(plan.methods)
-        _toolkits[key] = Toolkit(tuple(objects[:n]), objects[n], tuple(objects[n + 1:]))
-    return _toolkits[key]
+        return Toolkit(tuple(objects[:n]), objects[n], tuple(objects[n + 1:]))
+
+    return cached_toolkit(plan.key, build)
 
 
 def label_image(task: ImageTask) -> ImageOutcome:
@@ -239,11 +237,6 @@ class _ImageLabeler:
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, processed)
         return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
-
-
-def pixels_digest(image: np.ndarray) -> str:
-    """The short digest of a pre-codec image that every cached result records as ``pixels``."""
-    return hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()[:16]
 
 
 def _holds_pixels(path: Path, digest: str) -> bool:

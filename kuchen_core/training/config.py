@@ -15,15 +15,15 @@ from typing import Any, Mapping
 
 import attrs
 
-
 from ..errors import KuchenError
-from ..tomlfile import read_toml
+from ..runtime.config import ConfigError, read_toml
+from ..runtime.provenance import plugin_registry
 
 SOURCES = ("manifest", "codec", "pairs", "images")
 LOSSES = ("mse", "l1", "psnr")
 
 
-class TrainConfigError(KuchenError, ValueError):
+class TrainConfigError(ConfigError):
     """The training configuration is invalid; the message names the key."""
 
 
@@ -247,7 +247,6 @@ def _integer(where: str, value: Any, positive: bool = False) -> int:
 def check_runnable(config: TrainConfig) -> None:
     """What the TOML alone cannot tell, checked before any work: the backbone spec builds (names, values)
     and the device exists on this machine."""
-    from ..labeling.plan import plugin_registry
     from ..nn.method import DEVICE_ENV
 
     try:

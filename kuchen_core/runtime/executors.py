@@ -23,7 +23,7 @@ from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
 import attrs
 
-from .errors import ExecutorError
+from ..errors import KuchenError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,6 +31,10 @@ R = TypeVar("R")
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENCV_FOR_THREADS_NUM")
 EXECUTORS = ("local", "dask")
 WORKER_WAIT_S = 60
+
+
+class ExecutorError(KuchenError):
+    """An executor cannot start: a missing optional extra, an unreachable scheduler, no workers."""
 
 
 @attrs.frozen
