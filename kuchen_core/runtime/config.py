@@ -72,7 +72,7 @@ class Table:
 
     def require(self, key: str, kind: type) -> Any:
         value = self.get(key, kind)
-        if value is None:
+        if value is None or (isinstance(value, str) and not value.strip()):
             raise self.error(f"missing {self.where(key)}")
         return value
 
