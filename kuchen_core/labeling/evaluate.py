@@ -9,7 +9,6 @@ evaluations in flight; a failure is recorded for its (group, quality) and never 
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import attrs
 import numpy as np
 
 from ..images import load_image, save_image
-from ..pipeline import apply_methods, encode_and_measure
+from ..pipeline import Measure, apply_methods, encode_and_measure
 from ..runtime.cache import ContentCache, pixels_digest
 from ..runtime.provenance import cached_toolkit, create_checked, plugin_registry
 from .config import LabelConfigError
@@ -57,7 +56,7 @@ class ImageOutcome:
 class Toolkit:
     methods: tuple[Any, ...]
     codec: Any
-    metrics: tuple[Any, ...]
+    metrics: tuple[Measure, ...]
 
 
 def toolkit(plan: LabelPlan) -> Toolkit:
@@ -67,7 +66,9 @@ def toolkit(plan: LabelPlan) -> Toolkit:
         components = [*plan.methods, plan.codec, *(m.component for m in plan.metrics)]
         objects = [create_checked(registry, component, LabelConfigError) for component in components]
         n = len(plan.methods)
-        return Toolkit(tuple(objects[:n]), objects[n], tuple(objects[n + 1:]))
+        metrics = tuple(Measure(metric, use.component.label, use.component.label, use.use_reference)
+                        for use, metric in zip(plan.metrics, objects[n + 1:]))
+        return Toolkit(tuple(objects[:n]), objects[n], metrics)
 
     return cached_toolkit(plan.key, build)
 
@@ -161,19 +162,12 @@ class _ImageLabeler:
             if self.results[(g, q)] is not None:
                 continue
             try:
-                result = encode_and_measure(processed, tools.codec, q)
-                begin = time.perf_counter()
-                quality = {}
-                for use, metric in zip(self.plan.metrics, tools.metrics):
-                    value = float(metric.score(result.decoded, image if use.use_reference else None))
-                    if not math.isfinite(value):
-                        raise ValueError(f"metric {use.component.label!r} returned {value}")
-                    quality[use.component.label] = value
-                timings = {"methods": elapsed, **result.timings, "metrics": time.perf_counter() - begin}
+                result = encode_and_measure(processed, tools.codec, q, tools.metrics, reference=image, require_finite=True)
             except Exception as exc:
                 self.failures[(g, q)] = f"{type(exc).__name__}: {exc}"
                 continue
-            entry = {"bpp": result.bpp, "bytes": result.n_bytes, "quality": quality, "pixels": pixels,
+            timings = {"methods": elapsed, **result.timings}
+            entry = {"bpp": result.bpp, "bytes": result.n_bytes, "quality": result.scores, "pixels": pixels,
                      "timings": {k: round(v, 6) for k, v in timings.items()}}
             self.cache.put(self.keys[(g, q)], entry)
             self.results[(g, q)] = entry
