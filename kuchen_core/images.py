@@ -10,7 +10,7 @@ import logging
 import os
 import warnings
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Callable
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
@@ -78,6 +78,26 @@ def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[i
         raise ImageLoadError(f"{label}: not an image file Pillow can read (corrupt or unknown format)") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageLoadError(f"{label}: corrupt or truncated image ({exc})") from None
+
+
+def decode_with_pillow(data: bytes, codec: str, fmt: str, what: str, signature: Callable[[bytes], bool],
+                       missing: str) -> np.ndarray:
+    """A codec plugin's ``decode`` for a format Pillow reads (``fmt``: its Pillow name): RGB normalised
+    as :func:`load_image` does it. Bytes that are not a ``what`` file at all (``signature(data)`` is
+    false; ``missing`` says what is absent) and a damaged one get distinct one-line ``ValueError``s."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{codec}: decode expects bytes, got {type(data).__name__}")
+    data = bytes(data)
+    failed = f"{codec}: cannot decode {len(data)} bytes"
+    if not signature(data):
+        raise ValueError(f"{failed}: not a {what} file ({missing})")
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as img:
+            img.load()
+            rgb = to_rgb_array(img)
+    except Exception as exc:  # Pillow and format plugins raise many types for a damaged stream
+        raise ValueError(f"{failed}: corrupt or truncated {what} ({exc})") from None
+    return rgb if rgb.flags.writeable else rgb.copy()  # the caller's to keep and modify
 
 
 def to_rgb_array(img: Image.Image, background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
