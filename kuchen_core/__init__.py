@@ -15,6 +15,7 @@ from .interfaces import Backbone, Codec, Method, Metric, Plugin
 from .pipeline import PipelineResult, apply_methods, bits_per_pixel, encode_and_measure, run_pipeline
 from .api import CompressResult, apply, compress, decode, score
 from .registry import Registry, get_registry, reset_registry, use_registry
+from .runtime.files import write_atomic
 from .specs import parse_spec, split_specs
 
 try:
@@ -27,5 +28,5 @@ __all__ = [
     "KuchenError", "Method", "MethodInfo", "Metric", "MetricInfo", "Param", "PipelineResult", "Plugin",
     "PluginLoadError", "Registry", "UnknownPluginError", "apply", "apply_methods", "bits_per_pixel", "check_image",
     "compress", "decode", "decode_with_pillow", "encode_and_measure", "get_registry", "hookimpl", "load_image", "parse_spec",
-    "reset_registry", "run_pipeline", "save_image", "score", "split_specs", "to_rgb", "use_registry",
+    "reset_registry", "run_pipeline", "save_image", "score", "split_specs", "to_rgb", "use_registry", "write_atomic",
 ]
