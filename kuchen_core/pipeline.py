@@ -72,7 +72,7 @@ def apply_methods(image: np.ndarray, methods: Sequence[Method]) -> np.ndarray:
     return out
 
 
-def score(metrics: Sequence[Scoring], decoded: np.ndarray, reference: np.ndarray,
+def score(metrics: Sequence[Scoring], decoded: np.ndarray, reference: np.ndarray | None,
           timings: dict[str, float] | None = None, require_finite: bool = False) -> dict[str, float]:
     """Score ``decoded`` with every metric (those that use it compare against ``reference``); each
     metric's time goes to ``timings["metric:<label>"]``. ``require_finite``: a NaN or infinite score is an error."""

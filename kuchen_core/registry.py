@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import attrs
 

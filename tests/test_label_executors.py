@@ -41,7 +41,7 @@ def test_the_window_bounds_what_is_in_flight():
 
     with ProcessExecutor(2) as executor:
         completed = 0
-        for done in executor.map_unordered(label_fakes.square, items(), window=3):
+        for _ in executor.map_unordered(label_fakes.square, items(), window=3):
             assert len(pulled) - completed <= 3
             completed += 1
     assert completed == 12

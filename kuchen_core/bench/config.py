@@ -16,7 +16,7 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from ..specs import parse_spec, split_specs
+from ..specs import parse_spec, split_specs, split_top_level
 from ..runtime.config import ConfigError, Table, read_toml
 
 
@@ -73,15 +73,10 @@ _KEYS = {
 def split_chain(text: str) -> list[str]:
     """``nlmeans(h=5)+detail`` → ``["nlmeans(h=5)", "detail"]``; ``none`` → ``[]``. ``+`` inside
     parentheses belongs to a parameter value."""
-    parts, depth, current = [], 0, []
-    for char in text:
-        depth += (char == "(") - (char == ")")
-        if char == CHAIN_SEPARATOR and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current).strip())
+    try:
+        parts = split_top_level(text, CHAIN_SEPARATOR, keep_empty=True)
+    except ValueError as exc:
+        raise BenchConfigError(str(exc)) from None
     if any(not part for part in parts):
         raise BenchConfigError(f"empty method in chain {text!r}: write methods as a+b+c")
     return [] if [p.lower() for p in parts] == [NONE] else parts

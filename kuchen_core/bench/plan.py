@@ -190,7 +190,7 @@ def build_plan(config: BenchConfig) -> BenchPlan:
         for i, (label, name) in enumerate(labels):
             if text in (label, name) or text == built[i][1].spec:
                 return i
-        raise BenchConfigError(f"--baseline {text!r} is not among the codecs ({', '.join(l for l, _ in labels)}); "
+        raise BenchConfigError(f"--baseline {text!r} is not among the codecs ({', '.join(label for label, _ in labels)}); "
                                "add it to --codecs")
 
     codecs = []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import random
 import re
 from pathlib import Path
@@ -21,7 +20,7 @@ from ..pipeline import apply_methods
 from ..runtime.cache import ContentCache
 from .evaluate import pixels_digests, pixels_path, stored_file, stored_pixels, toolkit
 from .plan import BenchPlan
-from .svgplot import PALETTE, PER_IMAGE, Point, Series, rd_chart
+from .svgplot import PALETTE, Point, Series, rd_chart
 from .tables import BD_SIGN_NOTE, NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
 
 PLOTS, CROPS, CURVES = "plots", "crops", "curves"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import attrs
 import click
@@ -82,7 +82,7 @@ def _distinct_names(stems: Sequence[str], suffix: str) -> list[str]:
     for i, stem in enumerate(stems):
         if (stem + suffix).casefold() not in taken:  # casefold: the same file on case-insensitive disks
             names[i] = stem + suffix
-            taken.add(names[i].casefold())
+            taken.add((stem + suffix).casefold())
     for i, stem in enumerate(stems):
         count = 2
         while names[i] is None:

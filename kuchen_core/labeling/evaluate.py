@@ -173,6 +173,11 @@ class _ImageLabeler:
             self.results[(g, q)] = entry
             self.computed += 1
 
+    def _result(self, g: int, q: int) -> dict[str, Any]:
+        result = self.results[(g, q)]
+        assert result is not None, "only evaluated (group, quality) pairs are looked up"
+        return result
+
     def _retain(self, g: int, processed: np.ndarray) -> None:
         if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
             self.retained[g] = processed
@@ -191,7 +196,7 @@ class _ImageLabeler:
             }
             best = None
             if ok:
-                results = [self.results[(g, q)] for g in ok]
+                results = [self._result(g, q) for g in ok]
                 labels = [use.component.label for use in plan.metrics]
                 total, z_quality, z_bpp = scores(
                     [[r["quality"][label] for r in results] for label in labels],
@@ -223,7 +228,7 @@ class _ImageLabeler:
         processed = self.retained.get(g)
         # a label already in place with the winner's pixels (copied over with the cache, or left by
         # an earlier run) is kept: the winner need not be applied again
-        if processed is not None or not _holds_pixels(path, self.results[(g, quality)]["pixels"]):
+        if processed is not None or not _holds_pixels(path, self._result(g, quality)["pixels"]):
             if processed is None:  # the winner came from the cache, or did not fit the memory budget
                 processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
                 self.applications += len(self.plan.groups[g])

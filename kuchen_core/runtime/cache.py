@@ -9,6 +9,7 @@ edited by hand, damaged, or written by a Kuchen that stored none is a miss, so i
 again rather than trusted. Any process (pool worker, Dask worker on shared storage) may read and
 write concurrently.
 """
+
 from __future__ import annotations
 
 import hashlib

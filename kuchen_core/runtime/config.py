@@ -1,6 +1,7 @@
 """Reading TOML config files into checked values, with one kind of error for every way they can
 fail, so ``label``, ``bench`` and ``train`` report a missing file, an unknown key or a wrong type
 the same way (each names the key, e.g. ``pool.max_group_size must be a int, got 'x'``)."""
+
 from __future__ import annotations
 
 import os

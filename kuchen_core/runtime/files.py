@@ -6,6 +6,7 @@ place, so a kill at any instant leaves the old file or the new one, never half o
 temporary name records the writer's host and process id, so the next run can tell the temp
 files of dead writers (removed) from those of live ones (kept).
 """
+
 from __future__ import annotations
 
 import contextlib

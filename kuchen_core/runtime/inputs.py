@@ -2,6 +2,7 @@
 folders (their image files, sorted, not recursive), globs (``**`` recurses), single files and
 ``.txt`` lists (one path per line, relative to the list's folder; ``#`` starts a comment), in the
 order given, each file once."""
+
 from __future__ import annotations
 
 import glob
@@ -13,8 +14,24 @@ import attrs
 
 from .config import ConfigError
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".ppm", ".pgm", ".gif", ".heic",
-                            ".heif", ".avif", ".jxl"})
+IMAGE_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".tif",
+        ".tiff",
+        ".bmp",
+        ".webp",
+        ".ppm",
+        ".pgm",
+        ".gif",
+        ".heic",
+        ".heif",
+        ".avif",
+        ".jxl",
+    }
+)
 _MAGIC = set("*?[")
 
 
@@ -46,7 +63,9 @@ def _from_entry(entry: str, strict: bool, error: type[ConfigError]) -> Iterator[
     path = Path(entry)
     if _MAGIC & set(entry):
         base = glob_base(entry)
-        yield from (FoundImage(Path(n), n, base) for n in sorted(glob.glob(entry, recursive=True)) if _is_image(Path(n)))
+        yield from (
+            FoundImage(Path(n), n, base) for n in sorted(glob.glob(entry, recursive=True)) if _is_image(Path(n))
+        )
     elif path.is_dir():
         yield from (FoundImage(p, str(p), path) for p in sorted(path.iterdir()) if _is_image(p))
     elif path.suffix.lower() == ".txt":
@@ -71,7 +90,9 @@ def _from_list(path: Path, error: type[ConfigError]) -> Iterator[FoundImage]:
             yield FoundImage(target, os.path.normpath(str(target)), target.parent)
 
 
-def find_images(entries: Sequence[str], strict: bool = True, error: type[ConfigError] = ConfigError) -> list[FoundImage]:
+def find_images(
+    entries: Sequence[str], strict: bool = True, error: type[ConfigError] = ConfigError
+) -> list[FoundImage]:
     """Every image the entries name, in order, each file once (however it is reached).
     ``strict``: an entry naming no file or folder is an ``error`` (else it is returned as given)."""
     found: dict[str, FoundImage] = {}

@@ -2,6 +2,7 @@
 ``plugin_modules``), each object's provenance (canonical spec, distribution, version, library
 versions: what cache keys hash) and the check that a worker builds exactly what was planned.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -58,12 +59,16 @@ def provenance(registry: Registry, kind: str, obj: Any) -> str:
             f"{kind} {obj.spec!r} (from {entry.source.distribution}) cannot report its library versions: "
             f"{type(exc).__name__}: {exc}"
         ) from None
-    return json.dumps({
-        "spec": obj.spec,
-        "distribution": entry.source.distribution,
-        "version": entry.source.version,
-        "libraries": libraries,
-    }, sort_keys=True, separators=(",", ":"))
+    return json.dumps(
+        {
+            "spec": obj.spec,
+            "distribution": entry.source.distribution,
+            "version": entry.source.version,
+            "libraries": libraries,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+    )
 
 
 def build(registry: Registry, kind: str, spec: str, where: str, error: type[ConfigError] = ConfigError) -> Any:
@@ -74,8 +79,9 @@ def build(registry: Registry, kind: str, spec: str, where: str, error: type[Conf
         raise error(f"{where} {spec!r}: {exc}") from None
 
 
-def plan_component(registry: Registry, kind: str, spec: str, where: str,
-                   error: type[ConfigError] = ConfigError) -> tuple[Any, Component]:
+def plan_component(
+    registry: Registry, kind: str, spec: str, where: str, error: type[ConfigError] = ConfigError
+) -> tuple[Any, Component]:
     """Build ``spec`` and freeze it as a :class:`Component` a worker can rebuild."""
     obj = build(registry, kind, spec, where, error)
     return obj, Component(kind, obj.spec, spec, provenance(registry, kind, obj))

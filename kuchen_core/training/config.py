@@ -128,7 +128,7 @@ def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), override
     train_table = top.table("train", required=False)
     train_table.only(_TRAIN_KEYS | {"out"}, "[train]")
     train = dict(train_table.data)
-    data_table = {k: v for k, v in data_table.data.items() if k not in ("val", "val_fraction")}
+    data_values = {k: v for k, v in data_table.data.items() if k not in ("val", "val_fraction")}
     train.update({k: v for k, v in (overrides or {}).items() if v is not None})
     if "patch" in train:
         raise TrainConfigError("[train] use patch_width and patch_height")
@@ -136,9 +136,9 @@ def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), override
     try:
         config = TrainConfig(
             backbone=model.data["backbone"],
-            plugin_modules=model.str_list("plugin_modules") or (),
+            plugin_modules=tuple(model.str_list("plugin_modules") or []),  # type: ignore[arg-type]  # attrs converter
             init=str(_resolve(base, model.data["init"])) if model.data.get("init") else None,
-            data=_data(data_table, base, "[data]"),
+            data=_data(data_values, base, "[data]"),
             val=_data(val_table, base, "[data.val]") if val_table is not None else None,
             val_fraction=val_fraction,
             rate_distortion=_rate_distortion(data["rate_distortion"]) if "rate_distortion" in data else None,

@@ -8,7 +8,6 @@ training resumes from that one instead.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable

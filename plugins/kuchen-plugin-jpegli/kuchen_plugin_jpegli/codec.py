@@ -7,12 +7,11 @@ the quality we measure.
 """
 from __future__ import annotations
 
-import io
 from types import ModuleType
 
 import numpy as np
 import PIL
-from PIL import Image, features
+from PIL import features
 
 from kuchen_core import Codec, CodecInfo, check_image, decode_with_pillow
 
