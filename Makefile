@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 KUCHEN := $(VENV)/bin/kuchen
 PROJECTS := pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard examples/*/pyproject.toml)
 
-.PHONY: setup demo test test-slow clean
+.PHONY: setup demo test test-slow lint clean
 
 setup: $(VENV)/.installed
 
@@ -31,6 +31,13 @@ demo: setup
 
 test: setup
 	$(PYTHON) -m pytest
+
+# ruff (lint everywhere; the formatter over the packages formatted so far) and mypy over kuchen_core.
+FORMATTED ?= kuchen_core/runtime
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check $(FORMATTED)
+	$(VENV)/bin/mypy
 
 test-slow: setup
 	$(PYTHON) -m pytest -m slow

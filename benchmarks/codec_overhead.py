@@ -67,7 +67,7 @@ def direct_hevc(image: np.ndarray, quality: int, params: dict[str, Any]) -> tupl
 
     buffer = io.BytesIO()
     heif = pillow_heif.from_bytes("RGB", (image.shape[1], image.shape[0]), memoryview(image).cast("B"))
-    heif.save(buffer, format="HEIF", quality=quality, chroma=params["chroma"])
+    heif.save(buffer, format="HEIF", quality=quality, chroma=params["subsampling"].replace(":", ""))
     data = buffer.getvalue()
     return data, np.asarray(pillow_heif.open_heif(io.BytesIO(data)))
 

@@ -10,13 +10,13 @@ import logging
 import os
 import warnings
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Callable
 
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 from .errors import ImageLoadError, KuchenError
-from .files import temp_path
+from .runtime.files import atomic_output
 
 MAX_PIXELS_ENV = "KUCHEN_MAX_PIXELS"
 DEFAULT_MAX_PIXELS = 120_000_000  # a 100 MP camera frame fits; a decompression bomb does not
@@ -80,6 +80,26 @@ def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[i
         raise ImageLoadError(f"{label}: corrupt or truncated image ({exc})") from None
 
 
+def decode_with_pillow(data: bytes, codec: str, fmt: str, what: str, signature: Callable[[bytes], bool],
+                       missing: str) -> np.ndarray:
+    """A codec plugin's ``decode`` for a format Pillow reads (``fmt``: its Pillow name): RGB normalised
+    as :func:`load_image` does it. Bytes that are not a ``what`` file at all (``signature(data)`` is
+    false; ``missing`` says what is absent) and a damaged one get distinct one-line ``ValueError``s."""
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{codec}: decode expects bytes, got {type(data).__name__}")
+    data = bytes(data)
+    failed = f"{codec}: cannot decode {len(data)} bytes"
+    if not signature(data):
+        raise ValueError(f"{failed}: not a {what} file ({missing})")
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as img:
+            img.load()
+            rgb = to_rgb_array(img)
+    except Exception as exc:  # Pillow and format plugins raise many types for a damaged stream
+        raise ValueError(f"{failed}: corrupt or truncated {what} ({exc})") from None
+    return rgb if rgb.flags.writeable else rgb.copy()  # the caller's to keep and modify
+
+
 def to_rgb_array(img: Image.Image, background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
     """Normalise a loaded Pillow image: orientation, bit depth, colour model, alpha."""
     img = ImageOps.exif_transpose(img)
@@ -113,7 +133,9 @@ def _cmyk_to_rgb(img: Image.Image) -> Image.Image:
     if profile:
         try:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-            return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            converted = ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            if converted is not None:
+                return converted
         except (ImageCms.PyCMSError, OSError):
             pass
     return img.convert("RGB")
@@ -124,12 +146,8 @@ def save_image(path: str | os.PathLike, image: np.ndarray) -> Path:
     path = Path(path)
     check_image(image)
     fmt = Image.registered_extensions().get(path.suffix.lower(), "PNG")
-    tmp = temp_path(path)
-    try:
+    with atomic_output(path) as tmp:
         Image.fromarray(image, mode="RGB").save(tmp, format=fmt)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 import attrs
 
 from . import interfaces
 from .descriptors import KINDS, Kind
+from .first_party import FIRST_PARTY, kinds_named
 from .errors import DuplicatePluginError, UnknownPluginError
 from .plugins import LoadFailure, PluginLoader, PluginSource, allowed_from_env, strict_from_env
 from .specs import PluginSpec, parse_spec
@@ -134,8 +135,18 @@ class Registry:
         broken = [f.source.distribution or f.source.name for f in self.failures]
         if broken:
             lines.append(f"Plugins that failed to load (see `kuchen plugins`): {', '.join(broken)}.")
-        lines.append(f"If a plugin provides it, install it: pip install kuchen-plugin-{name}")
+        lines.append(_install_hint(kind, name, [k for k in KINDS if k != kind and name in self.names(k)]))
         return " ".join(lines)
+
+
+def _install_hint(kind: str, name: str, installed_as: list[str]) -> str:
+    """Where ``name`` comes from: the first-party distribution that ships it, or the kind it really is."""
+    if (kind, name) in FIRST_PARTY:
+        return f"It ships with Kuchen; install it: pip install {FIRST_PARTY[(kind, name)]}"
+    other = installed_as or kinds_named(name)
+    if other:
+        return f"{name!r} is a {' and a '.join(other)}, not a {kind}."
+    return f"If a plugin provides it, install it: pip install kuchen-plugin-{name}"
 
 
 def _kind(kind: str) -> Kind:

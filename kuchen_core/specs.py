@@ -25,7 +25,7 @@ def parse_spec(text: str) -> PluginSpec:
     if not match:
         raise ValueError(f"cannot parse {text!r}: expected name, name(key=value,...) or name:value")
     params: dict[str, str] = {}
-    for item in _split_top_level(match["args"] or ""):
+    for item in split_top_level(match["args"] or ""):
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise ValueError(f"cannot parse parameter {item!r} in {text!r}: expected key=value")
@@ -36,17 +36,21 @@ def parse_spec(text: str) -> PluginSpec:
 
 def split_specs(text: str) -> list[str]:
     """Split ``a,b(k=1,j=2),c`` into its specs; ``none`` or an empty string is an empty list."""
-    items = _split_top_level(text)
+    items = split_top_level(text)
     return [] if items == ["none"] else items
 
 
 def split_chain(text: str) -> list[str]:
     """Split a method list written either way, ``a+b(k=1)`` or ``a,b(k=1)``, into its specs."""
-    return [part for item in split_specs(text) for part in _split_top_level(item, "+")]
+    return [part for item in split_specs(text) for part in split_top_level(item, "+")]
 
 
-def _split_top_level(text: str, separator: str = ",") -> list[str]:
-    items, depth, current = [], 0, []
+def split_top_level(text: str, separator: str = ",", keep_empty: bool = False) -> list[str]:
+    """Split ``text`` at ``separator`` outside parentheses, each part stripped (empty ones dropped
+    unless ``keep_empty``); unbalanced parentheses are a ``ValueError``."""
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char == "(":
             depth += 1
@@ -62,4 +66,4 @@ def _split_top_level(text: str, separator: str = ",") -> list[str]:
     if depth:
         raise ValueError(f"unbalanced parentheses in {text!r}")
     items.append("".join(current).strip())
-    return [item for item in items if item]
+    return items if keep_empty else [item for item in items if item]

@@ -15,7 +15,7 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check)
 "${pip[@]}" install -q --upgrade "pip>=23" "setuptools>=64" wheel
 # The CPU build of torch lies on this machine's disk; any other version downloads gigabytes.
 "${pip[@]}" install -q "torch==2.13.0"
-editables=(-e ".[test,dask,train]")
+editables=(-e ".[test,dask,train,lint]")
 for dir in plugins/kuchen-plugin-* examples/kuchen-plugin-*; do
   [ -f "$dir/pyproject.toml" ] && editables+=(-e "$dir")
 done

@@ -25,7 +25,7 @@ from kuchen_core.bench.config import load_toml, parse_list_options, parse_qualit
 from kuchen_core.bench.inputs import discover, list_hash
 from kuchen_core.bench.report import detail_box
 from kuchen_core.cli import cli
-from kuchen_core.labeling.cache import ContentCache
+from kuchen_core.runtime.cache import ContentCache
 from kuchen_core.testing import sample_photo
 
 

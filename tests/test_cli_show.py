@@ -4,7 +4,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from kuchen_core import CodecInfo, Method, MethodInfo, get_registry, hookimpl
+from kuchen_core import Method, MethodInfo, get_registry, hookimpl
 from kuchen_core.cli import cli
 from kuchen_core.testing import registered
 

@@ -1,4 +1,5 @@
 """The contract kit passes good plugins and fails deliberately broken ones."""
+import numpy as np
 import pytest
 
 from kuchen_core import CodecInfo, Method, MethodInfo, MetricInfo
@@ -83,3 +84,41 @@ def test_codec_contract_requires_library_versions():
 
     with pytest.raises(AssertionError, match="library versions"):
         check_codec(NoVersions())
+
+
+class Blockiness(MeanError):
+    """A no-reference metric: how much larger grey steps are across 8-pixel block edges than inside blocks."""
+
+    info = MetricInfo(name="blockiness", description="test", higher_is_better=False, range=(0.0, 255.0),
+                      needs_reference=False)
+
+    def score(self, image, reference=None):
+        steps = np.abs(np.diff(image.astype(float).mean(axis=2), axis=1))
+        return max(float(steps[:, 7::8].mean() - np.delete(steps, np.s_[7::8], axis=1).mean()), 0.0)
+
+
+class Colours(Blockiness):
+    """The share of distinct colours: falls with coarse quantisation, but q95 of a small photo has fewer than q70."""
+
+    info = MetricInfo(name="colours", description="test", higher_is_better=True, range=(0.0, 1.0),
+                      needs_reference=False)
+
+    def score(self, image, reference=None):
+        return len(np.unique(image.reshape(-1, 3), axis=0)) / (image.shape[0] * image.shape[1])
+
+
+def test_a_no_reference_metric_is_checked_on_average_over_twelve_photos(tmp_path, monkeypatch):
+    """It need not rank every photo's ladder, only the average; without 12 photos the check skips, saying why."""
+    from kuchen_core.testing import contracts
+
+    photos = [contracts.sample_photo()[:, ::-1], contracts.sample_photo()] * 6
+    for i, photo in enumerate(photos):
+        contracts.Image.fromarray(photo).save(tmp_path / f"{i:02}.png")
+    monkeypatch.setenv(contracts.PHOTOS_ENV, str(tmp_path))
+    assert len(contracts.real_photos(contracts.NO_REFERENCE_PHOTOS)) == 12
+    check_metric(Blockiness())
+    with pytest.raises(AssertionError, match=r"colours is not monotone on .* on average over 12 photos"):
+        check_metric(Colours())
+    monkeypatch.setenv(contracts.PHOTOS_ENV, str(tmp_path / "none"))
+    with pytest.raises(pytest.skip.Exception, match="needs 12 real photos, found 1"):
+        check_metric(Blockiness())

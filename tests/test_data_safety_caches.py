@@ -15,7 +15,7 @@ from PIL import Image
 
 import label_fakes
 from kuchen_core.cli import cli
-from kuchen_core.files import temp_path
+from kuchen_core.runtime.files import temp_path
 from kuchen_core.labeling import read_manifest
 
 

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import label_fakes
-from kuchen_core.labeling import ProcessExecutor, read_manifest
+from kuchen_core.labeling import read_manifest
+from kuchen_core.runtime.executors import ProcessExecutor
 
 IMAGES = 4  # image 0 is marked: tcrash segfaults on it
 

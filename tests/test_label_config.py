@@ -9,7 +9,8 @@ from kuchen_core import KuchenError, Metric, MetricInfo, hookimpl
 from kuchen_core.cli import cli
 from kuchen_core.labeling import LabelConfigError, build_plan, load_config, parse_config
 from kuchen_core.labeling.groups import children, make_groups, naive_applications, prefixes
-from kuchen_core.labeling.inputs import discover, glob_base
+from kuchen_core.labeling.inputs import discover
+from kuchen_core.runtime.inputs import glob_base
 from kuchen_core.labeling.scoring import scores, winner, zscores
 
 BASE = {

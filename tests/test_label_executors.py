@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 import label_fakes
 from kuchen_core.cli import cli
-from kuchen_core.labeling import ExecutorError, InlineExecutor, ProcessExecutor, make_executor, read_manifest
-from kuchen_core.labeling.executors import DaskExecutor
+from kuchen_core.labeling import read_manifest
+from kuchen_core.runtime.executors import ExecutorError, InlineExecutor, ProcessExecutor, make_executor
+from kuchen_core.runtime.executors import DaskExecutor
 
 TESTS = Path(label_fakes.__file__).parent
 
@@ -40,7 +41,7 @@ def test_the_window_bounds_what_is_in_flight():
 
     with ProcessExecutor(2) as executor:
         completed = 0
-        for done in executor.map_unordered(label_fakes.square, items(), window=3):
+        for _ in executor.map_unordered(label_fakes.square, items(), window=3):
             assert len(pulled) - completed <= 3
             completed += 1
     assert completed == 12

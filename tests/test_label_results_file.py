@@ -52,7 +52,7 @@ def test_a_part_finished_cache_exports_what_it_has_and_the_seeded_run_computes_o
     assert label("--limit", "2").exit_code == 0
     exported = label("--export-results", "part.jsonl.gz")
     assert f"{2 * EVALUATIONS} evaluations; 2 of 3 images complete" in exported.stdout
-    again = label("--export-results", "again.jsonl.gz")
+    label("--export-results", "again.jsonl.gz")
     assert (workdir / "part.jsonl.gz").read_bytes() == (workdir / "again.jsonl.gz").read_bytes()
 
     seeded = label(output="out2", extra='seed = ["part.jsonl.gz"]')  # the config key

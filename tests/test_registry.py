@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from kuchen_core import (
@@ -7,6 +9,8 @@ from kuchen_core.plugins import PluginLoader, PluginSource
 from kuchen_core.testing import registered
 
 from fake_plugins import FakeJpeg, GoodPlugin, Invert
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_lookup_by_name_and_create_with_params():
@@ -169,3 +173,29 @@ def test_descriptor_validation():
         CodecInfo(name="x", description="x", extension=".x", quality_range=(10, 1))
     with pytest.raises(ValueError, match="lower-case"):
         CodecInfo(name="Bad Name", description="x", extension=".x", quality_range=(1, 10))
+
+
+def test_the_install_hint_names_the_real_distribution_and_the_real_kind():
+    """``psnr`` comes with kuchen-plugin-metrics, not a kuchen-plugin-psnr; ``jxl`` is a codec, not a method."""
+    from kuchen_core.registry import Registry, _install_hint
+
+    assert _install_hint("metric", "psnr", []) == "It ships with Kuchen; install it: pip install kuchen-plugin-metrics"
+    assert _install_hint("method", "kuchen", []).endswith("pip install kuchen-plugin-unet")
+    assert _install_hint("method", "jxl", []) == "'jxl' is a codec, not a method."
+    assert _install_hint("metric", "unet", []) == "'unet' is a backbone, not a metric."
+    assert _install_hint("codec", "mycodec", []).endswith("pip install kuchen-plugin-mycodec")
+    with pytest.raises(UnknownPluginError, match="'ssim' is a metric, not a method"):
+        Registry.from_plugins(installed=True).create("method", "ssim")
+
+
+def test_the_first_party_table_matches_the_shipped_plugins():
+    """Every built-in plugin that is installed appears in the table under its kind and distribution."""
+    from kuchen_core.first_party import FIRST_PARTY
+
+    registry = get_registry()
+    shipped = {(kind, entry.name): entry.source.distribution for kind in ("codec", "method", "metric", "backbone")
+               for entry in registry.entries(kind)
+               if (ROOT / "plugins" / (entry.source.distribution or "")).is_dir()}
+    if not shipped:
+        pytest.skip("no built-in plugin is installed")
+    assert shipped == {key: dist for key, dist in FIRST_PARTY.items() if dist in set(shipped.values())}

@@ -88,7 +88,7 @@ def test_training_lowers_the_loss_and_writes_a_usable_checkpoint(tmp_path, monke
     assert meta["backbone"] == "tiny(features=4)" and len(meta["data_hash"]) == 64
     assert meta["validation"]["psnr_out"] == max(h["psnr_out"] for h in history)
     assert meta["training"]["lr"] == 1e-3
-    from kuchen_core.labeling.plan import plugin_registry
+    from kuchen_core.runtime.provenance import plugin_registry
     from kuchen_core.registry import use_registry
 
     with use_registry(plugin_registry(["nn_fakes"])):

@@ -68,7 +68,7 @@ class Aggregator:
         if codec.baseline != k:
             rows.append({"codec": base.label, "pre": original.display, "baseline": True, **anchor,
                          "size_change": 0.0, "cr_improvement": 0.0})
-        for c, chain in enumerate(plan.chains):
+        for chain in plan.chains:
             point = self.point(chain.label, codec.label, codec.reference)
             rows.append({
                 "codec": codec.label, "pre": chain.display, "baseline": chain.is_original and codec.baseline == k,

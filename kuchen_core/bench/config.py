@@ -16,9 +16,12 @@ from typing import Any, Iterable, Mapping
 
 import attrs
 
-from ..specs import parse_spec, split_specs
-from .errors import BenchConfigError
-from ..tomlfile import read_toml
+from ..specs import parse_spec, split_specs, split_top_level
+from ..runtime.config import ConfigError, Table, read_toml
+
+
+class BenchConfigError(ConfigError):
+    """The bench's settings are malformed or name something the registry cannot build."""
 
 
 ALL = "*"  # the key of a per-codec value given for every codec
@@ -70,15 +73,10 @@ _KEYS = {
 def split_chain(text: str) -> list[str]:
     """``nlmeans(h=5)+detail`` → ``["nlmeans(h=5)", "detail"]``; ``none`` → ``[]``. ``+`` inside
     parentheses belongs to a parameter value."""
-    parts, depth, current = [], 0, []
-    for char in text:
-        depth += (char == "(") - (char == ")")
-        if char == CHAIN_SEPARATOR and depth == 0:
-            parts.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current).strip())
+    try:
+        parts = split_top_level(text, CHAIN_SEPARATOR, keep_empty=True)
+    except ValueError as exc:
+        raise BenchConfigError(str(exc)) from None
     if any(not part for part in parts):
         raise BenchConfigError(f"empty method in chain {text!r}: write methods as a+b+c")
     return [] if [p.lower() for p in parts] == [NONE] else parts
@@ -154,9 +152,7 @@ def parse_baseline_options(values: tuple[str, ...]) -> dict[str, str]:
 def load_toml(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     data = read_toml(path, BenchConfigError)
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise BenchConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_KEYS))}")
+    Table(data, error=BenchConfigError).only(_KEYS, str(path))
     return data
 
 
@@ -200,15 +196,6 @@ def _str_value(value: Any, where: str) -> str:
     return value.strip()
 
 
-def _typed(data: Mapping[str, Any], key: str, kind: type, default: Any) -> Any:
-    if key not in data:
-        return default
-    value = data[key]
-    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise BenchConfigError(f"{key} must be a {kind.__name__}, got {value!r}")
-    return value
-
-
 def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> BenchConfig:
     """Merge a parsed TOML mapping with command-line ``options`` (``None`` = not given) and check them.
 
@@ -216,6 +203,7 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
     post_qualities, baseline (per-codec dicts), limit, seed, crops, matched, bd_method, plugin_modules.
     """
     data = dict(file_data or {})
+    table = Table(data, error=BenchConfigError)
 
     def pick(key: str, from_file: Any) -> Any:
         value = options.get(key)
@@ -224,7 +212,7 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
     images = pick("images", _str_list(data, "images"))
     if not images:
         raise BenchConfigError("no images: pass --images DIR (folders, globs, image files or .txt lists)")
-    out = pick("out", _typed(data, "out", str, None))
+    out = pick("out", table.get("out", str, None))
     if out is None:
         raise BenchConfigError("missing the output folder: --out DIR (or 'out' in the config)")
     codecs = pick("codecs", _str_list(data, "codecs"))
@@ -247,15 +235,15 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
             from_file = {k: v for k, v in from_file.items() if k in chosen}
         return {**from_file, **(options.get(key) or {})}
 
-    cache = pick("cache", _typed(data, "cache", str, None))
-    limit = pick("limit", _typed(data, "limit", int, None))
+    cache = pick("cache", table.get("cache", str, None))
+    limit = pick("limit", table.get("limit", int, None))
     if limit is not None and limit < 1:
         raise BenchConfigError(f"limit must be at least 1, got {limit}")
-    crops = pick("crops", _typed(data, "crops", int, 4))
-    crop_size = pick("crop_size", _typed(data, "crop_size", int, 128))
+    crops = pick("crops", table.get("crops", int, 4))
+    crop_size = pick("crop_size", table.get("crop_size", int, 128))
     if crops < 0 or crop_size < 8:
         raise BenchConfigError(f"crops must be >= 0 and crop_size >= 8, got {crops} and {crop_size}")
-    bd_method = pick("bd_method", _typed(data, "bd_method", str, "akima"))
+    bd_method = pick("bd_method", table.get("bd_method", str, "akima"))
     if bd_method not in BD_METHODS:
         raise BenchConfigError(f"bd_method must be one of {list(BD_METHODS)}, got {bd_method!r}")
     return BenchConfig(
@@ -271,10 +259,10 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
         baseline=merged("baseline", _str_value),
         cache=Path(cache) if cache is not None else None,
         limit=limit,
-        seed=pick("seed", _typed(data, "seed", int, 0)),
+        seed=pick("seed", table.get("seed", int, 0)),
         crops=crops,
         crop_size=crop_size,
-        matched=pick("matched", _typed(data, "matched", bool, True)),
+        matched=pick("matched", table.get("matched", bool, True)),
         bd_method=bd_method,
         plugin_modules=tuple(pick("plugin_modules", _str_list(data, "plugin_modules")) or ()),
     )

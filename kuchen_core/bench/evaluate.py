@@ -11,7 +11,6 @@ are computed, atomically: a killed run loses only the encodes in flight.
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -20,12 +19,11 @@ import attrs
 import numpy as np
 
 from ..images import load_image, save_image
-from ..labeling.cache import ContentCache
-from ..files import write_atomic
-from ..labeling.evaluate import pixels_digest
-from ..labeling.plan import create_checked, plugin_registry
-from ..pipeline import apply_methods, bits_per_pixel
-from .errors import BenchConfigError
+from ..pipeline import Measure, apply_methods, encode_and_measure, score
+from ..runtime.cache import ContentCache, pixels_digest
+from ..runtime.files import write_atomic
+from ..runtime.provenance import cached_toolkit, create_checked, plugin_registry
+from .config import BenchConfigError
 from .inputs import BenchImage
 from .plan import BenchPlan, Chain
 from .search import lowest_passing, meets
@@ -65,29 +63,26 @@ class TaskOutcome:
 class Toolkit:
     chains: tuple[tuple[Any, ...], ...]
     codecs: tuple[Any, ...]
-    metrics: tuple[Any, ...]
+    measures: tuple[Measure, ...]  # in plan.metrics' order, scored under their cache keys
     posts: tuple[tuple[Any, ...], ...]
-
-
-_toolkits: dict[str, Toolkit] = {}
 
 
 def toolkit(plan: BenchPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
-    key = plan.key
-    if key not in _toolkits:
-        registry = plugin_registry(plan.plugin_modules)
+    def build() -> Toolkit:
+        registry = plugin_registry(plan.plugin_modules, BenchConfigError)
 
         def make(component: Any) -> Any:
             return create_checked(registry, component, BenchConfigError)
 
-        _toolkits[key] = Toolkit(
+        return Toolkit(
             chains=tuple(tuple(make(m) for m in chain.methods) for chain in plan.chains),
             codecs=tuple(make(c.component) for c in plan.codecs),
-            metrics=tuple(make(m.component) for m in plan.metrics),
+            measures=tuple(Measure(make(m.component), m.key, m.label, m.needs_reference) for m in plan.metrics),
             posts=tuple(tuple(make(m) for m in chain.methods) for chain in plan.posts),
         )
-    return _toolkits[key]
+
+    return cached_toolkit(plan.key, build)
 
 
 def run_task(task: BenchTask) -> TaskOutcome:
@@ -126,13 +121,13 @@ class _Worker:
 
     # -- images ------------------------------------------------------------------------------
 
-    def processed(self, c: int) -> np.ndarray:
+    def processed(self, index: int) -> np.ndarray:
         """The chain's pre-codec image: from the pixel cache, else computed and stored there."""
-        if c in self.processed_images:
-            return self.processed_images[c]
-        if c in self.chain_errors:  # a method that raised once fails every codec of this chain
-            raise self.chain_errors[c]
-        chain = self.plan.chains[c]
+        if index in self.processed_images:
+            return self.processed_images[index]
+        if index in self.chain_errors:  # a method that raised once fails every codec of this chain
+            raise self.chain_errors[index]
+        chain = self.plan.chains[index]
         if chain.is_original:
             return self.image
         path = pixels_path(self.plan, self.sha, chain)
@@ -140,83 +135,65 @@ class _Worker:
         out = stored_pixels(path, digests.get(digest_key))
         if out is None:
             try:
-                out = apply_methods(self.image, self.tools.chains[c])
+                out = apply_methods(self.image, self.tools.chains[index])
             except Exception as exc:
-                self.chain_errors[c] = exc
+                self.chain_errors[index] = exc
                 raise
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, out)
             digests.put(digest_key, {"pixels": pixels_digest(out)})
-        self.processed_images[c] = out
+        self.processed_images[index] = out
         return out
 
     # -- one encode --------------------------------------------------------------------------
 
-    def evaluate(self, c: int, k: int, quality: int, metrics: list[int] | None = None,
+    def evaluate(self, chain: int, codec_index: int, quality: int, metrics: list[int] | None = None,
                  post: int | None = None, keep: bool = False) -> dict[str, Any]:
-        """The record of chain ``c`` through codec ``k`` at ``quality`` (then post-filter ``post``),
+        """The record of ``chain`` through codec ``codec_index`` at ``quality`` (then post-filter ``post``),
         with at least the scores of ``metrics`` (default: all)."""
         plan = self.plan
         metrics = list(range(len(plan.metrics))) if metrics is None else metrics
         post_chain = plan.posts[post] if post is not None else None
-        key = plan.record_key(self.sha, plan.chains[c], k, quality, post_chain)
+        key = plan.record_key(self.sha, plan.chains[chain], codec_index, quality, post_chain)
         record = self.records.get(key) or self.cache.get(key)
         if record is not None and not (isinstance(record.get("scores"), dict) and isinstance(record.get("bytes"), int)):
             record = None  # not a record this code wrote: a miss
         missing = metrics if record is None else [m for m in metrics if plan.metrics[m].key not in record["scores"]]
-        if record is not None and not missing and (not keep or self.file_kept(key, k, record)):
+        if record is not None and not missing and (not keep or self.file_kept(key, codec_index, record)):
             if key not in self.records:
                 self.cached += 1
             self.records[key] = record
             return record
-        codec = self.tools.codecs[k]
-        processed = self.processed(c)
-        begin = time.perf_counter()
-        data = codec.encode(processed, codec.check_quality(quality))
-        encode_s = time.perf_counter() - begin
-        if not isinstance(data, bytes):
-            raise TypeError(f"codec {codec.spec!r} returned {type(data).__name__}, not bytes")
-        digest = hashlib.sha256(data).hexdigest()[:16]
+        measures = self.tools.measures
+        result = encode_and_measure(self.processed(chain), self.tools.codecs[codec_index], quality,
+                                    [measures[m] for m in missing], reference=self.image,
+                                    post=self.tools.posts[post] if post is not None else (), require_finite=True)
+        digest = hashlib.sha256(result.data).hexdigest()[:16]
         if keep:
-            self.write_file(key, k, data)
+            self.write_file(key, codec_index, result.data)
+        scores, timings = (dict(record["scores"]), dict(record["timings"])) if record else ({}, {})
         if record is not None and record.get("sha256") != digest:  # not deterministic: start the record afresh
-            record, missing = None, list(range(len(plan.metrics)))
-        begin = time.perf_counter()
-        decoded = codec.decode(data)
-        decode_s = time.perf_counter() - begin
-        if decoded.shape != processed.shape:
-            raise ValueError(f"codec {codec.spec!r} decoded shape {decoded.shape}, encoded {processed.shape}")
-        timings = dict(record["timings"]) if record else {}
-        timings.update(encode=round(encode_s, 6), decode=round(decode_s, 6))
-        if post is not None:
-            begin = time.perf_counter()
-            decoded = apply_methods(decoded, self.tools.posts[post])
-            timings["post"] = round(time.perf_counter() - begin, 6)
-        scores = dict(record["scores"]) if record else {}
-        for m in missing:
-            use, metric = plan.metrics[m], self.tools.metrics[m]
-            begin = time.perf_counter()
-            value = float(metric.score(decoded, self.image if use.needs_reference else None))
-            if not math.isfinite(value):
-                raise ValueError(f"metric {use.label!r} returned {value}")
-            scores[use.key] = value
-            timings[f"metric:{use.label}"] = round(time.perf_counter() - begin, 6)
-        record = {"bytes": len(data), "bpp": bits_per_pixel(len(data), processed.shape),
-                  "sha256": digest, "scores": scores, "timings": timings}
+            others = [measures[m] for m in range(len(measures)) if m not in missing]
+            scores, timings = score(others, result.decoded, self.image, timings, require_finite=True), {}
+        timings.update({stage: seconds for stage, seconds in result.timings.items() if stage != "metrics"})
+        timings.update(result.metric_timings)
+        scores.update(result.scores)
+        record = {"bytes": result.n_bytes, "bpp": result.bpp, "sha256": digest, "scores": scores,
+                  "timings": {stage: round(seconds, 6) for stage, seconds in timings.items()}}
         self.cache.put(key, record)
         self.records[key] = record
         self.computed += 1
         return record
 
-    def file_kept(self, key: str, k: int, record: dict[str, Any]) -> bool:
+    def file_kept(self, key: str, codec_index: int, record: dict[str, Any]) -> bool:
         """The reference-quality file (the report's crops decode it, a user can open it) is in the cache
         with the size and hash its record holds; a missing or damaged one is encoded again."""
-        if key not in self.verified and stored_file(self.plan, key, k, record) is not None:
+        if key not in self.verified and stored_file(self.plan, key, codec_index, record) is not None:
             self.verified.add(key)
         return key in self.verified
 
-    def write_file(self, key: str, k: int, data: bytes) -> None:
-        path = file_path(self.plan, key, k)
+    def write_file(self, key: str, codec_index: int, data: bytes) -> None:
+        path = file_path(self.plan, key, codec_index)
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, data)
         self.verified.add(key)
@@ -230,9 +207,9 @@ class _Worker:
         return {f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
                 for stage in ("encode", "decode") if stage in timings}
 
-    def note(self, k: int, quality: int, record: dict[str, Any], role: str) -> None:
-        entry = self.entries.setdefault((k, quality), {
-            "codec": self.plan.codecs[k].label, "quality": quality, "roles": []})
+    def note(self, codec_index: int, quality: int, record: dict[str, Any], role: str) -> None:
+        entry = self.entries.setdefault((codec_index, quality), {
+            "codec": self.plan.codecs[codec_index].label, "quality": quality, "roles": []})
         entry.update(bytes=record["bytes"], bpp=record["bpp"], scores=self.scores(record),
                      **self.speeds(record.get("timings", {})))
         if role not in entry["roles"]:
@@ -240,33 +217,35 @@ class _Worker:
 
     # -- the two kinds of task ---------------------------------------------------------------
 
-    def run_pre(self, c: int) -> None:
+    def run_pre(self, chain: int) -> None:
         plan = self.plan
-        for k, codec in enumerate(plan.codecs):
+        for codec_index, codec in enumerate(plan.codecs):
             try:
                 for quality in codec.ladder:
-                    self.note(k, quality, self.evaluate(c, k, quality, keep=quality == codec.reference), "ladder")
-                self.note(k, codec.reference, self.evaluate(c, k, codec.reference, keep=True), "reference")
-                if plan.matched and not (plan.chains[c].is_original and codec.baseline == k):
-                    self.search(c, k)
+                    record = self.evaluate(chain, codec_index, quality, keep=quality == codec.reference)
+                    self.note(codec_index, quality, record, "ladder")
+                record = self.evaluate(chain, codec_index, codec.reference, keep=True)
+                self.note(codec_index, codec.reference, record, "reference")
+                if plan.matched and not (plan.chains[chain].is_original and codec.baseline == codec_index):
+                    self.search(chain, codec_index)
             except Exception as exc:  # this codec fails for this image; the other codecs still run
-                self.errors.append(f"{plan.chains[c].display} + {codec.label}: {type(exc).__name__}: {exc}")
+                self.errors.append(f"{plan.chains[chain].display} + {codec.label}: {type(exc).__name__}: {exc}")
 
-    def search(self, c: int, k: int) -> None:
-        """Per metric: the cheapest quality of codec ``k`` at which chain ``c`` reaches the baseline's
+    def search(self, chain: int, codec_index: int) -> None:
+        """Per metric: the cheapest quality of codec ``codec_index`` at which chain ``chain`` reaches the baseline's
         score (the baseline codec's Original at its reference quality)."""
-        plan, codec = self.plan, self.plan.codecs[k]
+        plan, codec = self.plan, self.plan.codecs[codec_index]
         base = plan.codecs[codec.baseline]
         target_record = self.evaluate(plan.original, codec.baseline, base.reference)
-        for m, use in enumerate(plan.metrics):
+        for metric_index, use in enumerate(plan.metrics):
             target = target_record["scores"][use.key]
 
             def passes(quality: int) -> bool:
-                record = self.evaluate(c, k, quality, [m])
-                self.note(k, quality, record, "search")
+                record = self.evaluate(chain, codec_index, quality, [metric_index])
+                self.note(codec_index, quality, record, "search")
                 return meets(record["scores"][use.key], target, use.higher_is_better)
 
-            known = {q: meets(self.evaluate(c, k, q)["scores"][use.key], target, use.higher_is_better)
+            known = {q: meets(self.evaluate(chain, codec_index, q)["scores"][use.key], target, use.higher_is_better)
                      for q in codec.ladder}
             found = lowest_passing(codec.scale, passes, known)
             row: dict[str, Any] = {
@@ -276,25 +255,25 @@ class _Worker:
             if found is None:
                 row.update(reached=False, bytes=None, score=None, saving=None)
             else:
-                record = self.evaluate(c, k, found, [m])
+                record = self.evaluate(chain, codec_index, found, [metric_index])
                 row.update(reached=True, bytes=record["bytes"], score=record["scores"][use.key],
                            saving=1.0 - record["bytes"] / target_record["bytes"])
             self.matched.append(row)
 
-    def run_post(self, p: int) -> None:
+    def run_post(self, post: int) -> None:
         plan, original = self.plan, self.plan.original
-        for k, codec in enumerate(plan.codecs):
+        for codec_index, codec in enumerate(plan.codecs):
             try:
                 for quality in codec.post_qualities:
-                    without = self.evaluate(original, k, quality)
-                    with_post = self.evaluate(original, k, quality, post=p)
+                    without = self.evaluate(original, codec_index, quality)
+                    with_post = self.evaluate(original, codec_index, quality, post=post)
                     self.post.append({
-                        "codec": codec.label, "quality": quality, "post": plan.posts[p].label,
+                        "codec": codec.label, "quality": quality, "post": plan.posts[post].label,
                         "bytes": without["bytes"], "bpp": without["bpp"],
                         "without": self.scores(without), "with": self.scores(with_post),
                     })
             except Exception as exc:
-                self.errors.append(f"post {plan.posts[p].label} after {codec.label}: {type(exc).__name__}: {exc}")
+                self.errors.append(f"post {plan.posts[post].label} after {codec.label}: {type(exc).__name__}: {exc}")
 
     def outcome(self, seconds: float) -> TaskOutcome:
         pre = self.plan.chains[self.task.slot].label if self.task.kind == PRE else None

@@ -9,12 +9,10 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..labeling.cache import content_key
-from ..labeling.errors import LabelConfigError
-from ..labeling.plan import Component, build, plugin_registry, provenance
 from ..registry import Registry
-from .config import ALL, NONE, BenchConfig, split_chain
-from .errors import BenchConfigError
+from ..runtime.cache import content_key
+from ..runtime.provenance import Component, plan_component, plugin_registry
+from .config import ALL, NONE, BenchConfig, BenchConfigError, split_chain
 
 SCHEMA = 1  # bump when what a cached record means changes
 
@@ -158,11 +156,7 @@ def _worst_first(codec: Any, qualities: Sequence[int], where: str) -> tuple[int,
 
 
 def _component(registry: Registry, kind: str, spec: str, where: str) -> tuple[Any, Component]:
-    try:
-        obj = build(registry, kind, spec, where)
-    except LabelConfigError as exc:
-        raise BenchConfigError(str(exc)) from None
-    return obj, Component(kind, obj.spec, spec, provenance(registry, kind, obj))
+    return plan_component(registry, kind, spec, where, BenchConfigError)
 
 
 def _chain(registry: Registry, label: str, where: str) -> Chain:
@@ -175,10 +169,7 @@ def _chain(registry: Registry, label: str, where: str) -> Chain:
 
 def build_plan(config: BenchConfig) -> BenchPlan:
     """Check every name, parameter and quality of ``config`` against the registry and freeze the result."""
-    try:
-        registry = plugin_registry(config.plugin_modules)
-    except LabelConfigError as exc:
-        raise BenchConfigError(str(exc)) from None
+    registry = plugin_registry(config.plugin_modules, BenchConfigError)
 
     chains = [_chain(registry, label, "--pre") for label in config.pre]
     if not any(chain.is_original for chain in chains):
@@ -199,7 +190,7 @@ def build_plan(config: BenchConfig) -> BenchPlan:
         for i, (label, name) in enumerate(labels):
             if text in (label, name) or text == built[i][1].spec:
                 return i
-        raise BenchConfigError(f"--baseline {text!r} is not among the codecs ({', '.join(l for l, _ in labels)}); "
+        raise BenchConfigError(f"--baseline {text!r} is not among the codecs ({', '.join(label for label, _ in labels)}); "
                                "add it to --codecs")
 
     codecs = []

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import random
 import re
 from pathlib import Path
@@ -15,13 +14,13 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..files import temp_path, write_atomic
+from ..runtime.files import atomic_output, write_atomic
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
-from ..labeling.cache import ContentCache
+from ..runtime.cache import ContentCache
 from .evaluate import pixels_digests, pixels_path, stored_file, stored_pixels, toolkit
 from .plan import BenchPlan
-from .svgplot import PALETTE, PER_IMAGE, Point, Series, rd_chart
+from .svgplot import PALETTE, Point, Series, rd_chart
 from .tables import BD_SIGN_NOTE, NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
 
 PLOTS, CROPS, CURVES = "plots", "crops", "curves"
@@ -79,12 +78,10 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
             ax.legend(fontsize=8)
             fig.tight_layout()
             name = f"rd-{k}-{slug(codec.label)}-{slug(metric.label)}.png"
-            tmp = temp_path(folder / name)
             try:
-                fig.savefig(tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text})
-                os.replace(tmp, folder / name)
+                with atomic_output(folder / name) as tmp:
+                    fig.savefig(tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text})
             finally:
-                tmp.unlink(missing_ok=True)
                 plt.close(fig)
             made.append({"codec": codec.label, "metric": metric.label, "path": f"{PLOTS}/{name}"})
     return made

@@ -17,9 +17,9 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..files import ensure_output_dir, sweep_stale_temps, write_atomic
-from ..labeling.cache import content_key
-from ..labeling.executors import Done, Executor
+from ..runtime.files import ensure_output_dir, sweep_stale_temps, write_atomic
+from ..runtime.cache import content_key
+from ..runtime.executors import Done, Executor
 from .aggregate import Aggregator
 from .config import BenchConfig
 from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
@@ -50,7 +50,7 @@ def versions() -> dict[str, str]:
 
 def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
     """Before any work: the output and cache folders exist and are writable, and the temporary files a
-    killed run left there and an earlier run's report are gone (raises :class:`~kuchen_core.files.OutputError`)."""
+    killed run left there and an earlier run's report are gone (raises :class:`~kuchen_core.runtime.files.OutputError`)."""
     out = ensure_output_dir(config.out, "--out")
     ensure_output_dir(plan.cache_dir, "--cache")
     sweep_stale_temps(out, skip=[plan.cache_dir])

@@ -99,7 +99,7 @@ def bench_command(
     from ..bench import build_plan, discover, load_toml, make_config, run_bench
     from ..bench.run import prepare_output
     from ..bench.config import parse_baseline_options, parse_list_options, parse_quality_options
-    from ..labeling import make_executor
+    from ..runtime.executors import make_executor
 
     config = make_config(
         load_toml(config_path) if config_path else None,

@@ -5,29 +5,26 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import attrs
 import click
 from click.shell_completion import CompletionItem
 
 from ..errors import KuchenError
-from ..files import OutputError, ensure_output_dir
+from ..runtime.files import OutputError, ensure_output_dir
+from ..runtime.inputs import find_images
 from ..registry import get_registry
 from ..specs import split_specs
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".ppm", ".pgm", ".gif", ".heic", ".heif", ".avif", ".jxl"}
 
-
-def expand_inputs(paths: Iterable[str]) -> list[Path]:
-    """Files as given; folders contribute their image files (sorted, non-recursive)."""
-    files: list[Path] = []
-    for text in paths:
-        path = Path(text)
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()))
-        else:
-            files.append(path)
+def expand_inputs(paths: Sequence[str]) -> list[Path]:
+    """The images the arguments name (folders, globs, files, ``.txt`` lists); a missing file is
+    passed on as given, to fail on its own while the others are processed."""
+    try:
+        files = [image.path for image in find_images(paths, strict=False)]
+    except KuchenError as exc:
+        raise click.UsageError(str(exc)) from None
     if not files:
         raise click.UsageError("no input images found")
     return files
@@ -85,7 +82,7 @@ def _distinct_names(stems: Sequence[str], suffix: str) -> list[str]:
     for i, stem in enumerate(stems):
         if (stem + suffix).casefold() not in taken:  # casefold: the same file on case-insensitive disks
             names[i] = stem + suffix
-            taken.add(names[i].casefold())
+            taken.add((stem + suffix).casefold())
     for i, stem in enumerate(stems):
         count = 2
         while names[i] is None:

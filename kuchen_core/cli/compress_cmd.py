@@ -10,7 +10,7 @@ import click
 from ..images import load_image
 from ..pipeline import run_pipeline
 from ..registry import get_registry
-from ..files import write_atomic
+from ..runtime.files import write_atomic
 from .common import (build_list, build_one, expand_inputs, plan_outputs, process_files, progress_option, report_failures,
                      show_progress, spec_completer)
 

@@ -62,7 +62,8 @@ def label_command(
       kuchen label pool.toml --executor dask --scheduler tcp://scheduler:8786
     See docs/labeling.md for every config key.
     """
-    from ..labeling import build_plan, discover, load_config, make_executor, run_labeling
+    from ..labeling import build_plan, discover, load_config, run_labeling
+    from ..runtime.executors import make_executor
     from ..labeling.report import format_summary
     from ..labeling.results_file import export_results, seed_cache
     from ..labeling.run import prepare_output

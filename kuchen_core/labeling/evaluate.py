@@ -9,7 +9,6 @@ evaluations in flight; a failure is recorded for its (group, quality) and never 
 from __future__ import annotations
 
 import hashlib
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -18,12 +17,13 @@ import attrs
 import numpy as np
 
 from ..images import load_image, save_image
-from ..pipeline import apply_methods, encode_and_measure
-from .cache import ContentCache
-from .errors import LabelConfigError
+from ..pipeline import Measure, apply_methods, encode_and_measure
+from ..runtime.cache import ContentCache, pixels_digest
+from ..runtime.provenance import cached_toolkit, create_checked, plugin_registry
+from .config import LabelConfigError
 from .groups import Group, children
 from .inputs import InputImage
-from .plan import LabelPlan, create_checked, plugin_registry
+from .plan import LabelPlan
 from .scoring import scores, winner
 
 RETAIN_BYTES = 256 * 2**20  # pre-codec images kept per image so the winner needs no recomputation
@@ -56,22 +56,21 @@ class ImageOutcome:
 class Toolkit:
     methods: tuple[Any, ...]
     codec: Any
-    metrics: tuple[Any, ...]
-
-
-_toolkits: dict[str, Toolkit] = {}
+    metrics: tuple[Measure, ...]
 
 
 def toolkit(plan: LabelPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
-    key = plan.key
-    if key not in _toolkits:
-        registry = plugin_registry(plan.plugin_modules)
+    def build() -> Toolkit:
+        registry = plugin_registry(plan.plugin_modules, LabelConfigError)
         components = [*plan.methods, plan.codec, *(m.component for m in plan.metrics)]
         objects = [create_checked(registry, component, LabelConfigError) for component in components]
         n = len(plan.methods)
-        _toolkits[key] = Toolkit(tuple(objects[:n]), objects[n], tuple(objects[n + 1:]))
-    return _toolkits[key]
+        metrics = tuple(Measure(metric, use.component.label, use.component.label, use.use_reference)
+                        for use, metric in zip(plan.metrics, objects[n + 1:]))
+        return Toolkit(tuple(objects[:n]), objects[n], metrics)
+
+    return cached_toolkit(plan.key, build)
 
 
 def label_image(task: ImageTask) -> ImageOutcome:
@@ -163,23 +162,21 @@ class _ImageLabeler:
             if self.results[(g, q)] is not None:
                 continue
             try:
-                result = encode_and_measure(processed, tools.codec, q)
-                begin = time.perf_counter()
-                quality = {}
-                for use, metric in zip(self.plan.metrics, tools.metrics):
-                    value = float(metric.score(result.decoded, image if use.use_reference else None))
-                    if not math.isfinite(value):
-                        raise ValueError(f"metric {use.component.label!r} returned {value}")
-                    quality[use.component.label] = value
-                timings = {"methods": elapsed, **result.timings, "metrics": time.perf_counter() - begin}
+                result = encode_and_measure(processed, tools.codec, q, tools.metrics, reference=image, require_finite=True)
             except Exception as exc:
                 self.failures[(g, q)] = f"{type(exc).__name__}: {exc}"
                 continue
-            entry = {"bpp": result.bpp, "bytes": result.n_bytes, "quality": quality, "pixels": pixels,
+            timings = {"methods": elapsed, **result.timings}
+            entry = {"bpp": result.bpp, "bytes": result.n_bytes, "quality": result.scores, "pixels": pixels,
                      "timings": {k: round(v, 6) for k, v in timings.items()}}
             self.cache.put(self.keys[(g, q)], entry)
             self.results[(g, q)] = entry
             self.computed += 1
+
+    def _result(self, g: int, q: int) -> dict[str, Any]:
+        result = self.results[(g, q)]
+        assert result is not None, "only evaluated (group, quality) pairs are looked up"
+        return result
 
     def _retain(self, g: int, processed: np.ndarray) -> None:
         if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
@@ -199,7 +196,7 @@ class _ImageLabeler:
             }
             best = None
             if ok:
-                results = [self.results[(g, q)] for g in ok]
+                results = [self._result(g, q) for g in ok]
                 labels = [use.component.label for use in plan.metrics]
                 total, z_quality, z_bpp = scores(
                     [[r["quality"][label] for r in results] for label in labels],
@@ -231,7 +228,7 @@ class _ImageLabeler:
         processed = self.retained.get(g)
         # a label already in place with the winner's pixels (copied over with the cache, or left by
         # an earlier run) is kept: the winner need not be applied again
-        if processed is not None or not _holds_pixels(path, self.results[(g, quality)]["pixels"]):
+        if processed is not None or not _holds_pixels(path, self._result(g, quality)["pixels"]):
             if processed is None:  # the winner came from the cache, or did not fit the memory budget
                 processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
                 self.applications += len(self.plan.groups[g])
@@ -239,11 +236,6 @@ class _ImageLabeler:
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, processed)
         return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
-
-
-def pixels_digest(image: np.ndarray) -> str:
-    """The short digest of a pre-codec image that every cached result records as ``pixels``."""
-    return hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()[:16]
 
 
 def _holds_pixels(path: Path, digest: str) -> bool:

@@ -1,19 +1,15 @@
-"""Find the input images and give each a label path that mirrors its place under its glob's base."""
+"""The labeler's input images, each with a label path that mirrors its place under the folder its entry names."""
 from __future__ import annotations
 
-import glob
 import os
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Sequence
 
 import attrs
 
-from ..cli.common import IMAGE_SUFFIXES
 from ..idlists import read_id_list
-from .config import LabelConfig
-from .errors import LabelConfigError
-
-_MAGIC = set("*?[")
+from ..runtime.inputs import find_images
+from .config import LabelConfig, LabelConfigError
 
 
 @attrs.frozen
@@ -25,35 +21,15 @@ class InputImage:
     label_rel: str
 
 
-def glob_base(pattern: str) -> Path:
-    """The leading folders of ``pattern`` that contain no wildcard."""
-    parts = PurePath(pattern).parts
-    static = []
-    for part in parts[:-1]:
-        if _MAGIC & set(part):
-            break
-        static.append(part)
-    return Path(*static) if static else Path(".")
-
-
 def discover(config: LabelConfig) -> list[InputImage]:
     """Image files matching the config's globs and ``ids`` list, sorted and de-duplicated, at most
     ``limit`` of them."""
     wanted = _wanted_stems(config)
-    found: dict[str, InputImage] = {}
-    for pattern in config.inputs:
-        base = glob_base(pattern)
-        for name in sorted(glob.glob(pattern, recursive=True)):
-            path = Path(name)
-            if path.suffix.lower() not in IMAGE_SUFFIXES or not path.is_file():
-                continue
-            if wanted is not None and path.stem not in wanted:
-                continue
-            absolute = str(path.resolve())
-            if absolute not in found:
-                label_rel = Path(os.path.relpath(path, base)).with_suffix(".png").as_posix()
-                found[absolute] = InputImage(absolute, name, label_rel)
-    images = sorted(found.values(), key=lambda image: image.name)
+    found = [image for image in find_images(config.inputs, error=LabelConfigError)
+             if wanted is None or image.path.stem in wanted]
+    images = sorted((InputImage(str(image.path.resolve()), image.name,
+                                Path(os.path.relpath(image.path, image.base)).with_suffix(".png").as_posix())
+                     for image in found), key=lambda image: image.name)
     if not images:
         listed = f" with a name in {config.ids}" if config.ids is not None else ""
         raise LabelConfigError(f"no image files match input {list(config.inputs)}{listed}")

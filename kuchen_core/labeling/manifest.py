@@ -13,8 +13,8 @@ from typing import Any, Iterable, Sequence
 
 import attrs
 
-from ..files import temp_path
-from .cache import ContentCache
+from ..runtime.cache import ContentCache
+from ..runtime.files import atomic_output
 from .plan import LabelPlan
 
 MANIFEST = "manifest.jsonl"
@@ -22,15 +22,10 @@ SUMMARY = "summary.json"
 
 
 def _atomic_lines(path: Path, lines: Iterable[str]) -> Path:
-    tmp = temp_path(path)
-    try:
-        with open(tmp, "w", encoding="utf-8") as handle:
-            for line in lines:
-                handle.write(line)
-                handle.write("\n")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_output(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+        for line in lines:
+            handle.write(line)
+            handle.write("\n")
     return path
 
 

@@ -4,31 +4,16 @@ distribution, version, library versions) fixed — the provenance is what cache 
 """
 from __future__ import annotations
 
-import importlib
-import json
 from pathlib import Path
-from typing import Any, Sequence
 
 import attrs
 
-from ..errors import KuchenError
-from ..registry import Registry, get_registry
-from .cache import content_key
-from .config import LabelConfig
-from .errors import LabelConfigError
+from ..runtime.cache import content_key
+from ..runtime.provenance import Component, plan_component, plugin_registry
+from .config import LabelConfig, LabelConfigError
 from .groups import Group, group_name, make_groups
 
 SCHEMA = 1  # bump when what a cached record means changes
-
-
-@attrs.frozen
-class Component:
-    """A plugin object as a worker must rebuild it: ``label`` is the spec as the user wrote it."""
-
-    kind: str
-    spec: str
-    label: str
-    provenance: str  # canonical JSON: spec, distribution, version, library versions
 
 
 @attrs.frozen
@@ -86,76 +71,19 @@ class LabelPlan:
         })
 
 
-def plugin_registry(modules: Sequence[str]) -> Registry:
-    """The installed plugins plus ``modules`` (importable names with ``@hookimpl`` functions).
-
-    Without extra modules this is the process-wide registry, so tests that register plugins
-    in-process work with the in-process executor; workers in other processes load their own.
-    """
-    if not modules:
-        return get_registry()
-    imported = []
-    for name in modules:
-        try:
-            imported.append(importlib.import_module(name))
-        except ImportError as exc:
-            raise LabelConfigError(
-                f"plugin_modules: cannot import {name!r} ({exc}); it must be importable in every worker (PYTHONPATH)"
-            ) from None
-    return Registry.from_plugins(*imported, installed=True)
-
-
-def create_checked(registry: Registry, component: Any, error: type[Exception]) -> Any:
-    """Build a planned component in a worker, refusing one whose plugin versions differ from the plan's."""
-    obj = registry.create(component.kind, component.spec)
-    found = provenance(registry, component.kind, obj)
-    if found != component.provenance:
-        raise error(
-            f"this worker's {component.kind} {component.label!r} is {found}, but the run was planned "
-            f"with {component.provenance}; install the same plugin versions on every worker"
-        )
-    return obj
-
-
-def provenance(registry: Registry, kind: str, obj: Any) -> str:
-    """Canonical JSON of what makes this object's output what it is."""
-    entry = next(e for e in registry.entries(kind) if e.name == obj.name)
-    try:
-        libraries = obj.library_versions()
-    except Exception as exc:  # a broken plugin is named before any work starts, not a traceback
-        raise KuchenError(
-            f"{kind} {obj.spec!r} (from {entry.source.distribution}) cannot report its library versions: "
-            f"{type(exc).__name__}: {exc}"
-        ) from None
-    return json.dumps({
-        "spec": obj.spec,
-        "distribution": entry.source.distribution,
-        "version": entry.source.version,
-        "libraries": libraries,
-    }, sort_keys=True, separators=(",", ":"))
-
-
-def build(registry: Registry, kind: str, spec: str, where: str) -> Any:
-    """Build one object, turning the registry's and the parameters' errors into config errors."""
-    try:
-        return registry.create(kind, spec)
-    except (KuchenError, ValueError, TypeError) as exc:
-        raise LabelConfigError(f"{where} {spec!r}: {exc}") from None
-
-
 def build_plan(config: LabelConfig) -> LabelPlan:
     """Check every name and parameter of ``config`` against the registry and freeze the result."""
-    registry = plugin_registry(config.plugin_modules)
+    registry = plugin_registry(config.plugin_modules, LabelConfigError)
     methods = []
     seen: dict[str, str] = {}
     for i, spec in enumerate(config.methods):
-        obj = build(registry, "method", spec, f"pool.methods[{i}]")
+        obj, component = plan_component(registry, "method", spec, f"pool.methods[{i}]", LabelConfigError)
         if obj.spec in seen:
             raise LabelConfigError(f"pool.methods lists {obj.spec!r} twice ({seen[obj.spec]!r} and {spec!r})")
         seen[obj.spec] = spec
-        methods.append(Component("method", obj.spec, spec, provenance(registry, "method", obj)))
+        methods.append(component)
 
-    codec = build(registry, "codec", config.codec, "codec.name")
+    codec, codec_component = plan_component(registry, "codec", config.codec, "codec.name", LabelConfigError)
     for quality in config.qualities:
         try:
             codec.check_quality(quality)
@@ -164,17 +92,14 @@ def build_plan(config: LabelConfig) -> LabelPlan:
 
     metrics = []
     for i, metric_config in enumerate(config.metrics):
-        obj = build(registry, "metric", metric_config.spec, f"metrics[{i}].name")
+        obj, component = plan_component(registry, "metric", metric_config.spec, f"metrics[{i}].name", LabelConfigError)
         reference = metric_config.reference or ("original" if obj.info.needs_reference else "none")
         if obj.info.needs_reference and reference == "none":
             raise LabelConfigError(
                 f"metrics[{i}]: {obj.name!r} is a full-reference metric; set reference = \"original\" "
                 "(it is then scored against the input image)"
             )
-        metrics.append(MetricUse(
-            Component("metric", obj.spec, metric_config.spec, provenance(registry, "metric", obj)),
-            reference == "original", metric_config.weight, obj.info.higher_is_better,
-        ))
+        metrics.append(MetricUse(component, reference == "original", metric_config.weight, obj.info.higher_is_better))
     labels = [m.component.label for m in metrics]
     if len(set(labels)) != len(labels):
         raise LabelConfigError(f"metrics lists a metric twice: {labels}")
@@ -182,7 +107,7 @@ def build_plan(config: LabelConfig) -> LabelPlan:
     return LabelPlan(
         methods=tuple(methods),
         groups=tuple(make_groups(len(methods), config.max_group_size, config.order, config.identity)),
-        codec=Component("codec", codec.spec, config.codec, provenance(registry, "codec", codec)),
+        codec=codec_component,
         qualities=config.qualities,
         metrics=tuple(metrics),
         rate_weight=config.rate_weight,

@@ -20,9 +20,9 @@ from typing import Iterator, Sequence
 
 import attrs
 
-from ..files import ensure_output_dir, temp_path
-from .cache import ContentCache
-from .errors import LabelConfigError
+from ..runtime.cache import ContentCache
+from ..runtime.files import atomic_output, ensure_output_dir
+from .config import LabelConfigError
 from .inputs import InputImage
 from .plan import LabelPlan
 
@@ -48,23 +48,19 @@ def export_results(plan: LabelPlan, images: Sequence[InputImage], path: str | os
     cache = ContentCache(plan.cache_dir)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_path(path)
     results = complete = 0
-    try:
-        # no name, mtime=0: the same results give the same bytes, so a re-export does not churn a commit
-        with open(tmp, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle:
-            for image in images:
-                found = 0
-                for key in _result_keys(plan, image):
-                    record = cache.get(key)
-                    if record is not None:
-                        handle.write(_line(key, record))
-                        found += 1
-                results += found
-                complete += found == len(plan.groups) * len(plan.qualities)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    # no name, mtime=0: the same results give the same bytes, so a re-export does not churn a commit
+    with atomic_output(path) as tmp, open(tmp, "wb") as raw, \
+            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle:
+        for image in images:
+            found = 0
+            for key in _result_keys(plan, image):
+                record = cache.get(key)
+                if record is not None:
+                    handle.write(_line(key, record))
+                    found += 1
+            results += found
+            complete += found == len(plan.groups) * len(plan.qualities)
     return ExportCount(results, len(images), complete)
 
 

@@ -9,9 +9,9 @@ from typing import Any, Iterator, Sequence
 
 import attrs
 
-from ..files import ensure_output_dir, sweep_stale_temps
+from ..runtime.files import ensure_output_dir, sweep_stale_temps
 from .evaluate import ImageOutcome, ImageTask, label_image
-from .executors import Done, Executor
+from ..runtime.executors import Done, Executor
 from .inputs import InputImage
 from .manifest import write_manifest, write_summary
 from .plan import LabelPlan
@@ -28,7 +28,7 @@ class RunResult:
 
 def prepare_output(plan: LabelPlan) -> None:
     """Before any work: the output and cache folders exist and are writable, and the temporary files a
-    killed run left there are gone (raises :class:`~kuchen_core.files.OutputError`)."""
+    killed run left there are gone (raises :class:`~kuchen_core.runtime.files.OutputError`)."""
     ensure_output_dir(plan.output, "output folder")
     ensure_output_dir(plan.cache_dir, "cache folder")
     sweep_stale_temps(plan.output, skip=[plan.cache_dir])

@@ -16,6 +16,7 @@ import attrs
 
 from ..errors import KuchenError
 from ..registry import get_registry
+from ..runtime.files import atomic_output, write_atomic
 
 FORMAT = "kuchen-checkpoint/1"
 HEADER_LIMIT = 100 * 2**20  # safetensors' own limit on the JSON header
@@ -64,15 +65,11 @@ def save_checkpoint(path: str | os.PathLike, model: Any, backbone: str, meta: di
     target = weights_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().to("cpu").contiguous() for k, v in _unwrap(model).state_dict().items()}
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    save_file(state, str(tmp), metadata={"format": FORMAT, "backbone": backbone})
-    os.chmod(tmp, 0o644)  # a shipped weights file must be readable by every user, like the JSON
-    os.replace(tmp, target)
+    with atomic_output(target) as tmp:
+        save_file(state, str(tmp), metadata={"format": FORMAT, "backbone": backbone})
+        os.chmod(tmp, 0o644)  # a shipped weights file must be readable by every user, like the JSON
     record = {"format": FORMAT, "backbone": backbone, **(meta or {})}
-    side = sidecar_path(target)
-    tmp_json = side.with_name(f".{side.name}.{os.getpid()}.tmp")
-    tmp_json.write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
-    os.replace(tmp_json, side)
+    write_atomic(sidecar_path(target), json.dumps(record, indent=2, sort_keys=True, default=str) + "\n")
     return target
 
 

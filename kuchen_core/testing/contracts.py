@@ -12,6 +12,7 @@ and gets the round-trip, real-file, determinism, odd-size and quality-direction 
 from __future__ import annotations
 
 import io
+import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,9 @@ from ..registry import get_registry
 
 ODD_SIZES: tuple[tuple[int, int], ...] = ((1, 1), (7, 13), (4001, 3))
 LADDER: tuple[int, ...] = (5, 20, 40, 70, 95)
+NO_REFERENCE_PHOTOS = 12  # a no-reference metric ranks the ladder on average over this many photos
+PHOTOS_ENV = "KUCHEN_TEST_PHOTOS"  # a folder of real photos for that check
+_REPO = Path(__file__).resolve().parents[2]
 
 
 @lru_cache(maxsize=1)
@@ -172,21 +176,50 @@ def check_method(method: Method, sizes: Sequence[tuple[int, int]] = ODD_SIZES) -
     )
 
 
-def check_metric(metric: Metric) -> None:
-    """Scores inside the declared range and monotone on a JPEG quality ladder of a real photo."""
+def real_photos(count: int) -> list[Path]:
+    """Up to ``count`` real photographs: the folder ``$KUCHEN_TEST_PHOTOS`` names, else BSDS500 val in
+    the repository's ``../shared/data``, else the repository's ``samples/``; then the kit's own photo."""
+    from ..runtime.inputs import find_images
+
+    named = os.environ.get(PHOTOS_ENV)
+    folders = [Path(named)] if named else [_REPO.parent / "shared" / "data" / "bsds500" / "val", _REPO / "samples"]
+    found = [image.path for folder in folders if folder.is_dir() for image in find_images([str(folder)])]
+    return (found + [Path(__file__).with_name("data") / "photo.png"])[:count]
+
+
+def _ladder_scores(metric: Metric, photo: np.ndarray) -> list[float]:
+    """The metric on ``photo``'s JPEG ladder, each score finite and inside the declared range."""
     info = metric.info
-    photo = sample_photo()
-    ladder = jpeg_ladder(photo)
-    reference = photo if info.needs_reference else None
-    scores = [float(metric.score(img, reference)) for img in ladder]
+    scores = [float(metric.score(img, photo if info.needs_reference else None)) for img in jpeg_ladder(photo)]
     lo, hi = info.range
     for quality, value in zip(LADDER, scores):
         assert np.isfinite(value), f"{info.name} at JPEG q={quality} is not finite: {value}"
         assert lo <= value <= hi, f"{info.name} at JPEG q={quality} = {value}, outside declared range {info.range}"
+    return scores
+
+
+def check_metric(metric: Metric) -> None:
+    """Scores inside the declared range and monotone on a JPEG quality ladder: of a real photo for a
+    full-reference metric; on average over :data:`NO_REFERENCE_PHOTOS` real photos for a no-reference
+    one (``needs_reference=False``), which need not rank every single photo's ladder (skipped when
+    fewer photos are found: set ``$KUCHEN_TEST_PHOTOS``)."""
+    info = metric.info
+    photo = sample_photo()
+    if info.needs_reference:
+        scores = _ladder_scores(metric, photo)
+        where = f"the JPEG ladder {LADDER}"
+    else:
+        photos = real_photos(NO_REFERENCE_PHOTOS)
+        if len(photos) < NO_REFERENCE_PHOTOS:
+            import pytest
+
+            pytest.skip(f"{info.name} is a no-reference metric: its ladder check needs {NO_REFERENCE_PHOTOS} real "
+                        f"photos, found {len(photos)} (set {PHOTOS_ENV} to a folder of photos)")
+        scores = [float(s) for s in np.mean([_ladder_scores(metric, load_image(path)) for path in photos], axis=0)]
+        where = f"the JPEG ladder {LADDER}, on average over {len(photos)} photos"
     ordered = scores if info.higher_is_better else [-s for s in scores]
     assert all(a < b for a, b in zip(ordered, ordered[1:])), (
-        f"{info.name} is not monotone on the JPEG ladder {LADDER}: {scores} "
-        f"(higher_is_better={info.higher_is_better})"
+        f"{info.name} is not monotone on {where}: {scores} (higher_is_better={info.higher_is_better})"
     )
     if info.needs_reference:
         perfect = float(metric.score(photo, photo))

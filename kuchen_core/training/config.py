@@ -15,15 +15,15 @@ from typing import Any, Mapping
 
 import attrs
 
-
 from ..errors import KuchenError
-from ..tomlfile import read_toml
+from ..runtime.config import ConfigError, Table, read_toml
+from ..runtime.provenance import plugin_registry
 
 SOURCES = ("manifest", "codec", "pairs", "images")
 LOSSES = ("mse", "l1", "psnr")
 
 
-class TrainConfigError(KuchenError, ValueError):
+class TrainConfigError(ConfigError):
     """The training configuration is invalid; the message names the key."""
 
 
@@ -115,27 +115,30 @@ def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | No
 
 
 def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), overrides: Mapping[str, Any] | None = None) -> TrainConfig:
-    _only(data, {"model", "data", "train", "rate_distortion"}, "top level")
-    model = _table(data, "model")
-    _only(model, {"backbone", "plugin_modules", "init"}, "[model]")
-    if not isinstance(model.get("backbone"), str):
+    top = Table(data, error=TrainConfigError)
+    top.only({"model", "data", "train", "rate_distortion"}, "the top level")
+    model = top.table("model", required=True)
+    model.only({"backbone", "plugin_modules", "init"}, "[model]")
+    if not isinstance(model.data.get("backbone"), str):
         raise TrainConfigError("[model] backbone is required, e.g. backbone = \"unet(width=32)\"")
-    data_table = dict(_table(data, "data"))
-    _only(data_table, _DATA_KEYS, "[data]")
-    val_table = data_table.pop("val", None)
-    val_fraction = float(data_table.pop("val_fraction", 0.1))
-    train = dict(_table(data, "train", required=False))
-    _only(train, _TRAIN_KEYS | {"out"}, "[train]")
+    data_table = top.table("data", required=True)
+    data_table.only(_DATA_KEYS, "[data]")
+    val_table = data_table.table("val", required=False).data if "val" in data_table else None
+    val_fraction = data_table.number("val_fraction", 0.1)
+    train_table = top.table("train", required=False)
+    train_table.only(_TRAIN_KEYS | {"out"}, "[train]")
+    train = dict(train_table.data)
+    data_values = {k: v for k, v in data_table.data.items() if k not in ("val", "val_fraction")}
     train.update({k: v for k, v in (overrides or {}).items() if v is not None})
     if "patch" in train:
         raise TrainConfigError("[train] use patch_width and patch_height")
     out = str(_resolve(base, train.pop("out", "runs/train")))
     try:
         config = TrainConfig(
-            backbone=model["backbone"],
-            plugin_modules=model.get("plugin_modules", ()),
-            init=str(_resolve(base, model["init"])) if model.get("init") else None,
-            data=_data(data_table, base, "[data]"),
+            backbone=model.data["backbone"],
+            plugin_modules=tuple(model.str_list("plugin_modules") or []),  # type: ignore[arg-type]  # attrs converter
+            init=str(_resolve(base, model.data["init"])) if model.data.get("init") else None,
+            data=_data(data_values, base, "[data]"),
             val=_data(val_table, base, "[data.val]") if val_table is not None else None,
             val_fraction=val_fraction,
             rate_distortion=_rate_distortion(data["rate_distortion"]) if "rate_distortion" in data else None,
@@ -148,28 +151,35 @@ def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), override
     return config
 
 
-def _data(table: Mapping[str, Any], base: Path, where: str) -> DataConfig:
-    _only(table, {f.name for f in attrs.fields(DataConfig)}, where)
-    source = table.get("source")
+def _data(data: Mapping[str, Any], base: Path, where: str) -> DataConfig:
+    table = Table(data, f"{where} ", TrainConfigError)
+    table.only({f.name for f in attrs.fields(DataConfig)}, where)
+    source = data.get("source")
     if source not in SOURCES:
         raise TrainConfigError(f"{where} source must be one of {', '.join(SOURCES)}, got {source!r}")
-    images = table.get("images", ())
-    images = (images,) if isinstance(images, str) else tuple(images)
     needs = {"codec": ("images", "codec", "qualities"), "manifest": ("manifest",), "pairs": ("inputs", "targets"),
              "images": ("images",)}[source]
-    missing = [key for key in needs if not table.get(key)]
+    missing = [key for key in needs if not data.get(key)]
     if missing:
         raise TrainConfigError(f"{where} source = {source!r} needs {', '.join(missing)}")
+
+    def path(key: str) -> str | None:
+        value = table.get(key, str)
+        return str(_resolve(base, value)) if value else None
+
+    qualities = data.get("qualities", [])
+    if not isinstance(qualities, list):
+        raise TrainConfigError(f"{where} qualities must be a list of integers, got {qualities!r}")
     return DataConfig(
         source=source,
-        images=tuple(str(_resolve(base, p)) for p in images),
-        ids=str(_resolve(base, table["ids"])) if table.get("ids") else None,
-        limit=table.get("limit"),
-        codec=table.get("codec"),
-        qualities=tuple(_integer(f"{where} qualities", q) for q in table.get("qualities", ())),
-        manifest=str(_resolve(base, table["manifest"])) if table.get("manifest") else None,
-        inputs=str(_resolve(base, table["inputs"])) if table.get("inputs") else None,
-        targets=str(_resolve(base, table["targets"])) if table.get("targets") else None,
+        images=tuple(str(_resolve(base, p)) for p in table.str_list("images") or ()),
+        ids=path("ids"),
+        limit=table.get("limit", int),
+        codec=table.get("codec", str),
+        qualities=tuple(_integer(f"{where} qualities", q) for q in qualities),
+        manifest=path("manifest"),
+        inputs=path("inputs"),
+        targets=path("targets"),
     )
 
 
@@ -177,7 +187,7 @@ def _rate_distortion(table: Any) -> RateDistortionConfig:
     where = "[rate_distortion]"
     if not isinstance(table, Mapping):
         raise TrainConfigError(f"{where} must be a table")
-    _only(table, _RD_KEYS, where)
+    Table(table, error=TrainConfigError).only(_RD_KEYS, where)
     missing = [key for key in ("codec", "qualities", "lambda", "distortion") if key not in table]
     if missing:
         raise TrainConfigError(f"{where} needs {', '.join(missing)}")
@@ -247,7 +257,6 @@ def _integer(where: str, value: Any, positive: bool = False) -> int:
 def check_runnable(config: TrainConfig) -> None:
     """What the TOML alone cannot tell, checked before any work: the backbone spec builds (names, values)
     and the device exists on this machine."""
-    from ..labeling.plan import plugin_registry
     from ..nn.method import DEVICE_ENV
 
     try:
@@ -270,18 +279,3 @@ def check_runnable(config: TrainConfig) -> None:
 def _resolve(base: Path, value: str) -> Path:
     path = Path(os.path.expanduser(value))
     return path if path.is_absolute() else base / path
-
-
-def _table(data: Mapping[str, Any], key: str, required: bool = True) -> Mapping[str, Any]:
-    table = data.get(key)
-    if table is None and not required:
-        return {}
-    if not isinstance(table, Mapping):
-        raise TrainConfigError(f"[{key}] table is required")
-    return table
-
-
-def _only(table: Mapping[str, Any], known: set[str], where: str) -> None:
-    unknown = sorted(set(table) - known)
-    if unknown:
-        raise TrainConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")

@@ -13,10 +13,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ..labeling.plan import plugin_registry
 from ..registry import get_registry, use_registry
 from ..nn.checkpoint import read_meta, require_torch, save_checkpoint, weights_path
 from ..nn.method import pick_device
+from ..runtime.provenance import plugin_registry
 from . import distributed
 from .batches import assemble, epoch_batches, patch_grid, split_validation
 from .config import TrainConfig, TrainConfigError, check_runnable

@@ -10,7 +10,6 @@ Four sources, one shape:
 """
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 from pathlib import Path
@@ -23,9 +22,9 @@ from ..idlists import read_id_list
 from ..images import load_image
 from ..pipeline import encode_and_measure
 from ..registry import get_registry
+from ..runtime.inputs import find_images
 from .config import DataConfig, TrainConfigError
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".ppm"}
 
 
 @attrs.frozen(eq=False)
@@ -55,10 +54,9 @@ def load_pairs(config: DataConfig, progress: Callable[[Iterable, str, int], Iter
     return PairSet(pairs, digest.hexdigest(), config.describe())
 
 
-def find_images(config: DataConfig) -> list[Path]:
-    """Files matching the ``images`` globs, filtered by an ``ids`` list of stems, sorted, limited."""
-    found = sorted({Path(p) for pattern in config.images for p in glob.glob(pattern, recursive=True)
-                    if Path(p).suffix.lower() in IMAGE_SUFFIXES})
+def training_images(config: DataConfig) -> list[Path]:
+    """The images of ``images`` (globs, folders, files, lists), filtered by an ``ids`` list of stems, sorted, limited."""
+    found = sorted({image.path for image in find_images(config.images, error=TrainConfigError)})
     if config.ids:
         try:
             wanted = read_id_list(config.ids)
@@ -74,7 +72,7 @@ def find_images(config: DataConfig) -> list[Path]:
 
 def _from_codec(config: DataConfig, progress) -> tuple[list[Pair], list]:
     codec = get_registry().create("codec", config.codec)
-    files = find_images(config)
+    files = training_images(config)
     pairs, hashed = [], []
     for path in progress(files, f"{codec.name} pairs", len(files)):
         original = load_image(path)
@@ -88,7 +86,7 @@ def _from_codec(config: DataConfig, progress) -> tuple[list[Pair], list]:
 
 def _from_images(config: DataConfig, progress) -> tuple[list[Pair], list]:
     """Originals only, as (original, original): a rate-distortion objective needs no labels."""
-    files = find_images(config)
+    files = training_images(config)
     pairs, hashed = [], []
     for path in progress(files, "images", len(files)):
         original = load_image(path)
@@ -124,8 +122,8 @@ def _from_manifest(config: DataConfig, progress) -> tuple[list[Pair], list]:
 
 def _from_folders(config: DataConfig, progress) -> tuple[list[Pair], list]:
     inputs, targets = Path(config.inputs), Path(config.targets)
-    by_stem = {p.stem: p for p in targets.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES} if targets.is_dir() else {}
-    sources = sorted(p for p in inputs.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES) if inputs.is_dir() else []
+    by_stem = {image.path.stem: image.path for image in find_images([str(targets)])} if targets.is_dir() else {}
+    sources = [image.path for image in find_images([str(inputs)])] if inputs.is_dir() else []
     if not sources:
         raise TrainConfigError(f"{inputs}: no input images")
     unmatched = [p.name for p in sources if p.stem not in by_stem]

@@ -8,12 +8,12 @@ training resumes from that one instead.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import KuchenError
+from ..runtime.files import write_atomic
 from ..nn.checkpoint import CheckpointError, read_shapes, save_checkpoint
 
 POINTER = "LATEST"
@@ -34,9 +34,7 @@ def save_snapshot(out: Path, model: Any, optimizer: Any, backbone: str, state: d
     tensors, groups = _flatten_optimizer(optimizer.state_dict())
     save_file(tensors, str(folder / "optimizer.safetensors"))
     (folder / "state.json").write_text(json.dumps({**state, "param_groups": groups}, indent=1))
-    tmp = out / f".{POINTER}.tmp"
-    tmp.write_text(folder.name)
-    os.replace(tmp, out / POINTER)
+    write_atomic(out / POINTER, folder.name)
     older = sorted((f for f in out.glob("step-*") if f != folder), key=_step, reverse=True)
     for old in older[1:]:  # the newest older one stays: the fallback if this one turns out damaged
         shutil.rmtree(old, ignore_errors=True)

@@ -35,10 +35,10 @@ class HevcCodec(Codec):
         higher_quality_is_better=True,
         params=(
             Param(
-                "chroma", "420",
-                "chroma subsampling: 420 halves colour resolution both ways (what streaming and phones use), "
-                "422 horizontally, 444 keeps it",
-                choices=("420", "422", "444"),
+                "subsampling", "4:2:0",
+                "chroma subsampling: 4:2:0 halves colour resolution both ways (what streaming and phones use), "
+                "4:2:2 horizontally, 4:4:4 keeps it",
+                choices=("4:2:0", "4:2:2", "4:4:4"),
             ),
         ),
     )
@@ -49,7 +49,7 @@ class HevcCodec(Codec):
         heif = _pillow_heif()
         height, width = image.shape[:2]
         pixels = memoryview(np.ascontiguousarray(image)).cast("B")
-        settings = {"format": "HEIF", "quality": quality, "chroma": self.params["chroma"]}
+        settings = {"format": "HEIF", "quality": quality, "chroma": self.params["subsampling"].replace(":", "")}
         try:
             return _save(heif.from_bytes("RGB", (width, height), pixels), settings)
         except RuntimeError as first:

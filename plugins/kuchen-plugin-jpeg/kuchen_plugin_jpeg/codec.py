@@ -12,7 +12,7 @@ import numpy as np
 import PIL
 from PIL import Image, features
 
-from kuchen_core import Codec, CodecInfo, Param, check_image
+from kuchen_core import Codec, CodecInfo, Param, check_image, decode_with_pillow
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 MAX_SIDE = 65500  # libjpeg's JPEG_MAX_DIMENSION; the format itself stores 16-bit sizes
@@ -55,17 +55,7 @@ class JpegCodec(Codec):
         return buffer.getvalue()
 
     def decode(self, data: bytes) -> np.ndarray:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"jpeg: decode expects bytes, got {type(data).__name__}")
-        try:
-            with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
-                img.load()
-                rgb = img if img.mode == "RGB" else img.convert("RGB")
-                return np.array(rgb, dtype=np.uint8)
-        except Image.UnidentifiedImageError:
-            raise ValueError(f"jpeg: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:3]))}") from None
-        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-            raise ValueError(f"jpeg: cannot decode {len(data)} bytes: corrupt or truncated JPEG ({exc})") from None
+        return decode_with_pillow(data, "jpeg", "JPEG", "JPEG", _is_jpeg, "no FF D8 FF start-of-image marker")
 
     def proxy(self) -> Any:
         """libjpeg's pipeline in torch with this quality's real tables (see ``proxy.py``)."""
@@ -80,8 +70,6 @@ class JpegCodec(Codec):
         return {"pillow": PIL.__version__, "libjpeg": features.version("jpg") or "unknown"}
 
 
-def _why_unreadable(head: bytes) -> str:
-    """Tell a damaged JPEG from bytes that never were one: every JPEG starts with SOI + a marker."""
-    if head == JPEG_MAGIC:
-        return "corrupt or truncated JPEG (Pillow could not parse its headers)"
-    return "not a JPEG file (no FF D8 FF start-of-image marker)"
+def _is_jpeg(data: bytes) -> bool:
+    """Every JPEG starts with SOI and a marker, so a damaged one can be told from bytes that never were one."""
+    return data.startswith(JPEG_MAGIC)

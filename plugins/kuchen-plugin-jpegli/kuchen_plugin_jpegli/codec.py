@@ -7,14 +7,13 @@ the quality we measure.
 """
 from __future__ import annotations
 
-import io
 from types import ModuleType
 
 import numpy as np
 import PIL
-from PIL import Image, features
+from PIL import features
 
-from kuchen_core import Codec, CodecInfo, check_image
+from kuchen_core import Codec, CodecInfo, check_image, decode_with_pillow
 
 JPEG_MAGIC = b"\xff\xd8\xff"
 MAX_SIDE = 65500  # jpegli's (and libjpeg's) JPEG_MAX_DIMENSION
@@ -40,30 +39,13 @@ class JpegliCodec(Codec):
         return _pyjpegli().encode(np.ascontiguousarray(image), width, height, quality)
 
     def decode(self, data: bytes) -> np.ndarray:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"jpegli: decode expects bytes, got {type(data).__name__}")
-        try:
-            with Image.open(io.BytesIO(data), formats=["JPEG"]) as img:
-                img.load()
-                rgb = img if img.mode == "RGB" else img.convert("RGB")
-                return np.array(rgb, dtype=np.uint8)
-        except Image.UnidentifiedImageError:
-            raise ValueError(f"jpegli: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:3]))}") from None
-        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-            raise ValueError(f"jpegli: cannot decode {len(data)} bytes: corrupt or truncated JPEG ({exc})") from None
+        return decode_with_pillow(data, "jpegli", "JPEG", "JPEG", _is_jpeg, "no FF D8 FF start-of-image marker")
 
     def library_versions(self) -> dict[str, str]:
         versions = {"pyjpegli": _pyjpegli().__version__, "pillow": PIL.__version__}
         turbo = features.version("libjpeg_turbo")
         versions["libjpeg-turbo" if turbo else "libjpeg"] = turbo or features.version("jpg") or "unknown"
         return versions
-
-
-def _why_unreadable(head: bytes) -> str:
-    """Tell a damaged JPEG from bytes that never were one: every JPEG starts with SOI + a marker."""
-    if head == JPEG_MAGIC:
-        return "corrupt or truncated JPEG (Pillow could not parse its headers)"
-    return "not a JPEG file (no FF D8 FF start-of-image marker)"
 
 
 def _pyjpegli() -> ModuleType:
@@ -73,3 +55,8 @@ def _pyjpegli() -> ModuleType:
     except ImportError as exc:
         raise RuntimeError(f"jpegli: needs pyjpegli ({exc}); install it: pip install 'pyjpegli>=0.3'") from None
     return pyjpegli
+
+
+def _is_jpeg(data: bytes) -> bool:
+    """Every JPEG starts with SOI and a marker, so a damaged one can be told from bytes that never were one."""
+    return data.startswith(JPEG_MAGIC)

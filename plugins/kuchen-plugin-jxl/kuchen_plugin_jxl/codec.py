@@ -14,7 +14,7 @@ import numpy as np
 import PIL
 from PIL import Image
 
-from kuchen_core import Codec, CodecInfo, Param, check_image
+from kuchen_core import Codec, CodecInfo, Param, check_image, decode_with_pillow
 
 ENCODER_THREADS = 1
 SIGNATURES = (b"\xff\x0a", b"\x00\x00\x00\x0cJXL \r\n\x87\n")  # a bare codestream, the ISO BMFF container
@@ -53,18 +53,9 @@ class JxlCodec(Codec):
         return buffer.getvalue()
 
     def decode(self, data: bytes) -> np.ndarray:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"jxl: decode expects bytes, got {type(data).__name__}")
-        data = bytes(data)
-        if not data.startswith(SIGNATURES):
-            raise ValueError(f"jxl: cannot decode {len(data)} bytes: not a JPEG XL file (no JPEG XL signature)")
         _binding()
-        try:
-            with Image.open(io.BytesIO(data), formats=["JXL"]) as img:
-                img.load()
-                return np.array(img if img.mode == "RGB" else img.convert("RGB"), dtype=np.uint8)
-        except Exception as exc:  # the binding raises its own exception types for damaged streams
-            raise ValueError(f"jxl: cannot decode {len(data)} bytes: corrupt or truncated JPEG XL ({exc})") from None
+        return decode_with_pillow(data, "jxl", "JXL", "JPEG XL", lambda head: head.startswith(SIGNATURES),
+                                  "no JPEG XL signature")
 
     def library_versions(self) -> dict[str, str]:
         try:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from kuchen_core import encode_and_measure, get_registry
 from kuchen_core.testing import MethodContract, sample_photo

@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter
 from kuchen_core import get_registry, load_image
 from kuchen_core.testing import MetricContract, jpeg_ladder, sample_photo
 from kuchen_plugin_vqscore.arch import VQNet
+from kuchen_core.nn.checkpoint import CheckpointError
 from kuchen_plugin_vqscore.network import WEIGHTS, load_network, save_network
 from kuchen_plugin_vqscore.scoring import crop_starts, crops, predict
 
@@ -99,7 +100,7 @@ def test_own_weights_load_through_the_weights_parameter(tmp_path):
     assert metric.score(sample_photo()) == pytest.approx(predict(net.eval(), sample_photo(), 64, 3), abs=1e-4)
     path.with_suffix(".json").unlink()
     load_network.cache_clear()
-    with pytest.raises(FileNotFoundError, match="mine.json not found"):
+    with pytest.raises(CheckpointError, match="mine.json: checkpoint metadata not found"):
         vqscore(weights=str(path)).score(sample_photo())
 
 

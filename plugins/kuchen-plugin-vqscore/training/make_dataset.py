@@ -28,7 +28,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 from tqdm import tqdm
 
-from kuchen_core import get_registry, load_image
+from kuchen_core import get_registry, load_image, write_atomic
 
 SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 
@@ -150,9 +150,7 @@ def work(job: tuple[str, Path, Path, argparse.Namespace]) -> str:
     record = make(path, args)
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **record)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(buffer.getvalue())
-    os.replace(tmp, target)
+    write_atomic(target, buffer.getvalue())
     return target.name
 
 

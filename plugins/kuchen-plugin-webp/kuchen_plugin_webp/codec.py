@@ -14,7 +14,7 @@ import numpy as np
 import PIL
 from PIL import Image, features
 
-from kuchen_core import Codec, CodecInfo, Param, check_image
+from kuchen_core import Codec, CodecInfo, Param, check_image, decode_with_pillow
 
 MAX_SIDE = 16383  # the WebP bitstream stores width and height in 14 bits
 
@@ -46,17 +46,7 @@ class WebpCodec(Codec):
         return buffer.getvalue()
 
     def decode(self, data: bytes) -> np.ndarray:
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise TypeError(f"webp: decode expects bytes, got {type(data).__name__}")
-        try:
-            with Image.open(io.BytesIO(data), formats=["WEBP"]) as img:
-                img.load()
-                rgb = img if img.mode == "RGB" else img.convert("RGB")
-                return np.array(rgb, dtype=np.uint8)
-        except Image.UnidentifiedImageError:
-            raise ValueError(f"webp: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:12]))}") from None
-        except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-            raise ValueError(f"webp: cannot decode {len(data)} bytes: corrupt or truncated WebP ({exc})") from None
+        return decode_with_pillow(data, "webp", "WEBP", "WebP", _is_webp, "no RIFF/WEBP header at the start")
 
     def proxy(self) -> Any:
         """A fitted block-DCT "virtual codec" standing in for libwebp (see docs/rate-aware-training.md)."""
@@ -68,8 +58,6 @@ class WebpCodec(Codec):
         return {"pillow": PIL.__version__, "libwebp": features.version("webp") or "unknown"}
 
 
-def _why_unreadable(head: bytes) -> str:
-    """Tell a damaged WebP from bytes that never were one: a WebP is a RIFF container of type WEBP."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "corrupt or truncated WebP (libwebp could not parse its chunks)"
-    return "not a WebP file (no RIFF/WEBP header at the start)"
+def _is_webp(data: bytes) -> bool:
+    """A WebP is a RIFF container of type WEBP."""
+    return data[:4] == b"RIFF" and data[8:12] == b"WEBP"

@@ -6,8 +6,10 @@ place, so a kill at any instant leaves the old file or the new one, never half o
 temporary name records the writer's host and process id, so the next run can tell the temp
 files of dead writers (removed) from those of live ones (kept).
 """
+
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -15,9 +17,9 @@ import socket
 import time
 import uuid
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from .errors import KuchenError
+from ..errors import KuchenError
 
 STALE_S = 3600  # a temp file of a writer on another host (or of an old Kuchen) this old is abandoned
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
@@ -34,19 +36,27 @@ def temp_path(path: str | os.PathLike) -> Path:
     return path.with_name(f".{path.name}.{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
 
 
-def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
-    """Write via a temporary file and rename, so an interrupted run never leaves half a file."""
+@contextlib.contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a unique temporary path beside ``path`` to write; it is renamed onto ``path`` when the
+    block ends without error and removed otherwise, so a kill leaves the old file or the new one."""
     path = Path(path)
     tmp = temp_path(path)
     try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically; see :func:`atomic_output`."""
+    with atomic_output(path) as tmp:
         if isinstance(data, str):
             tmp.write_text(data, encoding="utf-8")
         else:
             tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return Path(path)
 
 
 def _alive(pid: int) -> bool:

@@ -9,6 +9,7 @@ edited by hand, damaged, or written by a Kuchen that stored none is a miss, so i
 again rather than trusted. Any process (pool worker, Dask worker on shared storage) may read and
 write concurrently.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,7 +18,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..files import temp_path
+import numpy as np
+
+from .files import atomic_output
 
 DIGEST = "_sha256"  # the record's own payload digest, stored beside the payload
 
@@ -26,6 +29,11 @@ def content_key(description: Any) -> str:
     """SHA-256 hex digest of the canonical JSON of ``description``."""
     text = json.dumps(description, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def pixels_digest(image: np.ndarray) -> str:
+    """The short digest of an image's pixels that cached records store to recognise it."""
+    return hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()[:16]
 
 
 class ContentCache:
@@ -50,13 +58,8 @@ class ContentCache:
     def put(self, key: str, value: dict[str, Any]) -> None:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = temp_path(path)
-        try:
-            with open(tmp, "w", encoding="utf-8") as handle:
-                json.dump({**value, DIGEST: content_key(value)}, handle, separators=(",", ":"), ensure_ascii=False)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        with atomic_output(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
+            json.dump({**value, DIGEST: content_key(value)}, handle, separators=(",", ":"), ensure_ascii=False)
 
     def __contains__(self, key: str) -> bool:
         return self.get(key) is not None

@@ -11,6 +11,7 @@ in flight when a worker died are retried alone, once, so only the killer fails).
 - ``dask``: a ``distributed`` cluster (a scheduler address, or a ``LocalCluster``); workers must
   see the same files (shared storage) and have the same plugins installed.
 """
+
 from __future__ import annotations
 
 import abc
@@ -23,7 +24,7 @@ from typing import Any, Callable, Generic, Iterable, Iterator, TypeVar
 
 import attrs
 
-from .errors import ExecutorError
+from ..errors import KuchenError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -31,6 +32,10 @@ R = TypeVar("R")
 THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENCV_FOR_THREADS_NUM")
 EXECUTORS = ("local", "dask")
 WORKER_WAIT_S = 60
+
+
+class ExecutorError(KuchenError):
+    """An executor cannot start: a missing optional extra, an unreachable scheduler, no workers."""
 
 
 @attrs.frozen
@@ -54,7 +59,9 @@ class Executor(abc.ABC):
     description: str = ""
 
     @abc.abstractmethod
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None) -> Iterator[Done[T, R]]:
+    def map_unordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
+    ) -> Iterator[Done[T, R]]:
         """Yield one ``Done`` per item, in completion order, with at most ``window`` in flight."""
 
     def close(self) -> None:
@@ -75,7 +82,9 @@ class InlineExecutor(Executor):
 
     description = "in-process, 1 job"
 
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None) -> Iterator[Done[T, R]]:
+    def map_unordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
+    ) -> Iterator[Done[T, R]]:
         for item in items:
             try:
                 yield Done(item, fn(item))
@@ -103,8 +112,10 @@ class ProcessExecutor(Executor):
     def _current(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_limit_threads, initargs=(self._threads,),
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_limit_threads,
+                initargs=(self._threads,),
             )
         return self._pool
 
@@ -113,7 +124,9 @@ class ProcessExecutor(Executor):
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None  # the next submission starts a fresh pool
 
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None) -> Iterator[Done[T, R]]:
+    def map_unordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
+    ) -> Iterator[Done[T, R]]:
         limit = self._window(window)
         source = iter(items)
         pending: dict[Future, T] = {}
@@ -187,8 +200,11 @@ class DaskExecutor(Executor):
             where = address
         else:
             self._cluster = distributed.LocalCluster(
-                n_workers=jobs or available_cpus(), threads_per_worker=1, processes=True,
-                dashboard_address=None, silence_logs=logging.ERROR,
+                n_workers=jobs or available_cpus(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
             )
             self._client = distributed.Client(self._cluster, set_as_default=False)
             where = "a LocalCluster"
@@ -200,7 +216,9 @@ class DaskExecutor(Executor):
         self.workers = sum(self._client.nthreads().values())
         self.description = f"dask on {where}, {self.workers} worker threads"
 
-    def map_unordered(self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None) -> Iterator[Done[T, R]]:
+    def map_unordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
+    ) -> Iterator[Done[T, R]]:
         distributed = _distributed()
         limit = self._window(window)
         source = iter(items)
