@@ -13,6 +13,7 @@ Photos come from the CBSD432 training list only (choices are never made on CBSD6
     python benchmarks/fit_proxy.py webp
     python benchmarks/fit_proxy.py hevc
 """
+
 from __future__ import annotations
 
 import argparse
@@ -81,7 +82,9 @@ def real_encodes(codec: Any, images: list[np.ndarray], qualities: tuple[int, ...
     return out
 
 
-def fit_steps(block: int, subsampling: bool, batches: list[torch.Tensor], target_y: float, target_c: float) -> tuple[float, float]:
+def fit_steps(
+    block: int, subsampling: bool, batches: list[torch.Tensor], target_y: float, target_c: float
+) -> tuple[float, float]:
     """Bisection on log step (luma and chroma at once: they do not interact) to match mean PSNRs."""
     low, high = np.array([math.log(0.25)] * 2), np.array([math.log(400.0)] * 2)
     for _ in range(16):
@@ -95,7 +98,9 @@ def fit_steps(block: int, subsampling: bool, batches: list[torch.Tensor], target
     return tuple((low + high) / 2)
 
 
-def fit_rate(proxy: Any, batches: list[torch.Tensor], real: dict[int, list[dict[str, Any]]]) -> tuple[list[float], float]:
+def fit_rate(
+    proxy: Any, batches: list[torch.Tensor], real: dict[int, list[dict[str, Any]]]
+) -> tuple[list[float], float]:
     """Non-negative weights minimising relative size error; returns them and the fit's median |error|."""
     rows, targets = [], []
     for quality, encodes in real.items():
@@ -122,8 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     batches = [to_batch(image) for image in images]
     print(f"fitting the {codec.spec} twin on {len(images)} CBSD432 photos, qualities {list(QUALITIES)}", flush=True)
     real = real_encodes(codec, images, QUALITIES)
-    record: dict[str, Any] = {"codec": codec.spec, "versions": codec.library_versions(), "photos": len(images),
-                              "command": "python benchmarks/" + " ".join(shlex.quote(a) for a in [Path(__file__).name, *sys.argv[1:]])}
+    record: dict[str, Any] = {
+        "codec": codec.spec,
+        "versions": codec.library_versions(),
+        "photos": len(images),
+        "command": "python benchmarks/" + " ".join(shlex.quote(a) for a in [Path(__file__).name, *sys.argv[1:]]),
+    }
     if args.codec == "jpeg":
         from kuchen_plugin_jpeg.proxy import JpegProxy
 
@@ -134,16 +143,32 @@ def main(argv: list[str] | None = None) -> int:
         for quality in QUALITIES:
             target = np.mean([[r["psnr_y"], r["psnr_c"]] for r in real[quality]], axis=0)
             steps.append(fit_steps(shape["block"], shape["subsampling"], batches, *target))
-            print(f"  q{quality}: luma step {math.exp(steps[-1][0]):.2f}, chroma step {math.exp(steps[-1][1]):.2f}", flush=True)
-        record.update(shape, qualities=list(QUALITIES), log_steps=[s[0] for s in steps], log_chroma_steps=[s[1] for s in steps])
-        proxy = VirtualCodecProxy(shape["block"], shape["subsampling"], QUALITIES, record["log_steps"],
-                                  record["log_chroma_steps"], [0.0] * (2 * len(RATE_FEATURES) + 1))
+            print(
+                f"  q{quality}: luma step {math.exp(steps[-1][0]):.2f}, chroma step {math.exp(steps[-1][1]):.2f}",
+                flush=True,
+            )
+        record.update(
+            shape, qualities=list(QUALITIES), log_steps=[s[0] for s in steps], log_chroma_steps=[s[1] for s in steps]
+        )
+        proxy = VirtualCodecProxy(
+            shape["block"],
+            shape["subsampling"],
+            QUALITIES,
+            record["log_steps"],
+            record["log_chroma_steps"],
+            [0.0] * (2 * len(RATE_FEATURES) + 1),
+        )
     weights, median_error = fit_rate(proxy, batches, real)
-    record.update(rate_features=[f"luma {f}" for f in RATE_FEATURES] + [f"chroma {f}" for f in RATE_FEATURES] + ["constant"],
-                  rate_weights=weights, fit_median_abs_error=round(median_error, 4))
+    record.update(
+        rate_features=[f"luma {f}" for f in RATE_FEATURES] + [f"chroma {f}" for f in RATE_FEATURES] + ["constant"],
+        rate_weights=weights,
+        fit_median_abs_error=round(median_error, 4),
+    )
     out = args.out or OUTPUT[args.codec]
     out.write_text(json.dumps(record, indent=1) + "\n")
-    print(f"rate weights {[round(w, 3) for w in weights]}; median |size error| on the fitting photos {median_error:.1%}")
+    print(
+        f"rate weights {[round(w, 3) for w in weights]}; median |size error| on the fitting photos {median_error:.1%}"
+    )
     print(f"wrote {out}")
     return 0
 

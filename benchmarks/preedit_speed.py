@@ -8,6 +8,7 @@ issue's "core pair").
     python benchmarks/preedit_speed.py                      # the 1080p set if present, else samples/
     python benchmarks/preedit_speed.py photo.png --repeats 5
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         megapixels += image.shape[0] * image.shape[1] / 1e6
         edit_s += median_seconds(lambda: editor.pre_edit(image, args.quality), args.repeats)
         encode_s += median_seconds(lambda: stock.encode(image, args.quality), args.repeats)
-    print(f"{min(len(paths), args.limit)} photos, {megapixels:.1f} MP, torch {torch.__version__} on {args.threads} threads")
+    print(
+        f"{min(len(paths), args.limit)} photos, {megapixels:.1f} MP, torch {torch.__version__} on {args.threads} threads"
+    )
     print(f"pre-edit ({editor.spec}): {megapixels / edit_s:.2f} MP/s")
     print(f"jpeg encode: {megapixels / encode_s:.2f} MP/s")
     print(f"pre-edit time / encode time: {edit_s / encode_s:.2f}")

@@ -10,6 +10,7 @@ reconstruction and estimated size. Reported per codec:
     python benchmarks/proxy_accuracy.py                          # CBSD68, jpeg/webp/hevc, q 20-90
     python benchmarks/proxy_accuracy.py --codecs jpeg --limit 8  # quicker
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,7 +57,10 @@ def measure(codec_spec: str, images: list[np.ndarray], qualities: tuple[int, ...
             twin_bytes.append(float(bits[0]) / 8)
     real_arr, twin_arr = np.array(real_bytes, dtype=np.float64), np.array(twin_bytes)
     return {
-        "codec": codec.spec, "versions": codec.library_versions(), "photos": len(images), "qualities": list(qualities),
+        "codec": codec.spec,
+        "versions": codec.library_versions(),
+        "photos": len(images),
+        "qualities": list(qualities),
         "mean_abs_delta_psnr_db": float(np.mean(delta_psnr)),
         "mean_psnr_twin_vs_real_db": float(np.mean(twin_vs_real)),
         "pearson_log_size": float(np.corrcoef(np.log(real_arr), np.log(np.maximum(twin_arr, 1.0)))[0, 1]),
@@ -78,16 +82,21 @@ def main(argv: list[str] | None = None) -> int:
         sys.exit(f"proxy_accuracy: {len(missing)} photos missing, e.g. {missing[0]}")
     images = [kuchen_core.load_image(p) for p in paths]
     results = []
-    print("| codec | photos × qualities | mean abs ΔPSNR (dB) | PSNR twin vs real (dB) | Pearson r, log size | median abs size error |")
+    print(
+        "| codec | photos × qualities | mean abs ΔPSNR (dB) | PSNR twin vs real (dB) | Pearson r, log size | median abs size error |"
+    )
     print("|---|---|---|---|---|---|")
     for spec in kuchen_core.split_specs(args.codecs):
         started = time.perf_counter()
         row = measure(spec, images, QUALITIES)
         row["seconds"] = round(time.perf_counter() - started, 1)
         results.append(row)
-        print(f"| {row['codec']} | {row['photos']} × {len(QUALITIES)} | {row['mean_abs_delta_psnr_db']:.3f} | "
-              f"{row['mean_psnr_twin_vs_real_db']:.1f} | {row['pearson_log_size']:.4f} | "
-              f"{row['median_abs_size_error']:.1%} |", flush=True)
+        print(
+            f"| {row['codec']} | {row['photos']} × {len(QUALITIES)} | {row['mean_abs_delta_psnr_db']:.3f} | "
+            f"{row['mean_psnr_twin_vs_real_db']:.1f} | {row['pearson_log_size']:.4f} | "
+            f"{row['median_abs_size_error']:.1%} |",
+            flush=True,
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1) + "\n")
     return 0

@@ -16,6 +16,7 @@ dead-zone quantisers do, to drop a coefficient just above a boundary when the bi
 worth more than the error added. torch is imported when this module
 is, so plugins import it only inside ``Codec.proxy``.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,12 @@ import torch.nn.functional as F
 from torch import nn
 
 # JFIF / ITU-R BT.601 full range, as libjpeg's jccolor.c and jdcolor.c use it.
-_RGB_TO_YCBCR = torch.tensor([[0.299, 0.587, 0.114], [-0.168735892, -0.331264108, 0.5], [0.5, -0.418687589, -0.081312411]],
-                             dtype=torch.float64)
-_YCBCR_TO_RGB = torch.tensor([[1.0, 0.0, 1.402], [1.0, -0.344136286, -0.714136286], [1.0, 1.772, 0.0]], dtype=torch.float64)
+_RGB_TO_YCBCR = torch.tensor(
+    [[0.299, 0.587, 0.114], [-0.168735892, -0.331264108, 0.5], [0.5, -0.418687589, -0.081312411]], dtype=torch.float64
+)
+_YCBCR_TO_RGB = torch.tensor(
+    [[1.0, 0.0, 1.402], [1.0, -0.344136286, -0.714136286], [1.0, 1.772, 0.0]], dtype=torch.float64
+)
 
 RATE_FEATURES = ("log_ac", "nonzero_ac", "log_dc_delta", "blocks")
 
@@ -142,6 +146,8 @@ class BlockTransformProxy(nn.Module):
     feature, luma then chroma (2 × 4 values), then a constant per file (headers).
     """
 
+    rate_weights: torch.Tensor
+
     def __init__(self, block: int, subsampling: bool, rate_weights: Sequence[float], fancy: bool = True) -> None:
         super().__init__()
         self.block = block
@@ -202,15 +208,29 @@ class VirtualCodecProxy(BlockTransformProxy):
     weights on real file sizes.
     """
 
-    def __init__(self, block: int, subsampling: bool, qualities: Sequence[float], log_steps: Sequence[float],
-                 log_chroma_steps: Sequence[float], rate_weights: Sequence[float]) -> None:
+    qualities: torch.Tensor
+    log_steps: torch.Tensor
+
+    def __init__(
+        self,
+        block: int,
+        subsampling: bool,
+        qualities: Sequence[float],
+        log_steps: Sequence[float],
+        log_chroma_steps: Sequence[float],
+        rate_weights: Sequence[float],
+    ) -> None:
         super().__init__(block=block, subsampling=subsampling, rate_weights=rate_weights, fancy=False)
-        if not len(qualities) == len(log_steps) == len(log_chroma_steps) or len(qualities) < 2 \
-                or list(qualities) != sorted(qualities):
+        if (
+            not len(qualities) == len(log_steps) == len(log_chroma_steps)
+            or len(qualities) < 2
+            or list(qualities) != sorted(qualities)
+        ):
             raise ValueError("qualities must be >= 2 increasing values, with one luma and one chroma log step each")
         self.register_buffer("qualities", torch.tensor(list(qualities), dtype=torch.float32), persistent=False)
-        self.register_buffer("log_steps", torch.tensor([list(log_steps), list(log_chroma_steps)], dtype=torch.float32),
-                             persistent=False)
+        self.register_buffer(
+            "log_steps", torch.tensor([list(log_steps), list(log_chroma_steps)], dtype=torch.float32), persistent=False
+        )
 
     def tables(self, quality: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Each quality's flat luma and chroma steps: piecewise-linear in log step, flat beyond the ends."""
@@ -226,5 +246,11 @@ class VirtualCodecProxy(BlockTransformProxy):
     def from_fit(cls, path: str | Path) -> "VirtualCodecProxy":
         """Build the twin a ``benchmarks/fit_proxy.py`` JSON file describes (shipped in the codec's plugin)."""
         fit = json.loads(Path(path).read_text())
-        return cls(block=fit["block"], subsampling=fit["subsampling"], qualities=fit["qualities"],
-                   log_steps=fit["log_steps"], log_chroma_steps=fit["log_chroma_steps"], rate_weights=fit["rate_weights"])
+        return cls(
+            block=fit["block"],
+            subsampling=fit["subsampling"],
+            qualities=fit["qualities"],
+            log_steps=fit["log_steps"],
+            log_chroma_steps=fit["log_chroma_steps"],
+            rate_weights=fit["rate_weights"],
+        )

@@ -5,6 +5,7 @@ name, validated by PSNR against the targets. ``RateDistortionObjective`` (``rate
 trains through a codec's differentiable twin instead. The trainer only calls ``loss`` and
 ``validate`` and keeps the checkpoint whose ``validate()[best_key]`` is best.
 """
+
 from __future__ import annotations
 
 import math
@@ -38,8 +39,12 @@ class PairObjective:
         """Mean PSNR of the network's uint8 output (what users get) and of its input, per target."""
         before = [psnr(p.input, p.target) for p in pairs]
         after = [psnr(run_tiled(model, p.input, device=device), p.target) for p in pairs]
-        return {"psnr_in": float(np.mean(before)), "psnr_out": float(np.mean(after)),
-                "gain_db": float(np.mean(after) - np.mean(before)), "images": len(pairs)}
+        return {
+            "psnr_in": float(np.mean(before)),
+            "psnr_out": float(np.mean(after)),
+            "gain_db": float(np.mean(after) - np.mean(before)),
+            "images": len(pairs),
+        }
 
     def describe(self, scores: dict[str, float]) -> str:
         return f"validation PSNR {scores['psnr_out']:.3f} dB ({scores['gain_db']:+.3f} dB over the input)"

@@ -10,6 +10,7 @@ rate and distortion.
 Validation runs the network as users get it (uint8, tiled, whole held-out photos) at fixed
 qualities and reports the twin's bpp and distortion for the edited and the untouched photo.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,7 +40,9 @@ class RateDistortionObjective:
             raise TrainConfigError(f"[rate_distortion] codec {codec.spec!r} has no differentiable twin (Codec.proxy)")
         low, high = codec.info.quality_range
         if not low <= config.qualities[0] <= config.qualities[1] <= high:
-            raise TrainConfigError(f"[rate_distortion] qualities {list(config.qualities)} outside {codec.name}'s {low}..{high}")
+            raise TrainConfigError(
+                f"[rate_distortion] qualities {list(config.qualities)} outside {codec.name}'s {low}..{high}"
+            )
         self.config = config
         self.proxy = proxy.to(device)
         self.terms: list[tuple[Callable[[Any, Any], Any], float]] = []
@@ -65,6 +68,8 @@ class RateDistortionObjective:
         """Per image: ``bpp + λ·D``, or with ``form = "relative"`` ``bits/bits₀ + λ·D/D₀``, ₀ being the
         untouched image through the twin (so λ is the same trade-off at every quality and photo)."""
         if self.config.form == "relative":
+            if reference is None:
+                raise ValueError("the relative form needs the untouched image's bits and distortion")
             bits_0, distortion_0 = reference
             return bits / bits_0 + self.config.lmbda * distortion / distortion_0.clamp(min=MIN_DISTORTION)
         return bits / pixels + self.config.lmbda * distortion
@@ -95,7 +100,14 @@ class RateDistortionObjective:
         """Twin bpp, distortion and loss of edited and untouched held-out photos, at ``val_qualities``."""
         import torch
 
-        rows: dict[str, list[float]] = {"bpp_in": [], "bpp_out": [], "d_in": [], "d_out": [], "loss_in": [], "rd_loss": []}
+        rows: dict[str, list[float]] = {
+            "bpp_in": [],
+            "bpp_out": [],
+            "d_in": [],
+            "d_out": [],
+            "loss_in": [],
+            "rd_loss": [],
+        }
         with torch.inference_mode():
             for pair in pairs:
                 original = _batch(pair.target, device)
@@ -115,8 +127,10 @@ class RateDistortionObjective:
         return {**scores, "images": len(pairs)}
 
     def describe(self, scores: dict[str, float]) -> str:
-        return (f"validation RD loss {scores['rd_loss']:.4f} (untouched {scores['loss_in']:.4f}): "
-                f"twin bpp {scores['bpp_change']:+.1%}, distortion {scores['d_in']:.4f} -> {scores['d_out']:.4f}")
+        return (
+            f"validation RD loss {scores['rd_loss']:.4f} (untouched {scores['loss_in']:.4f}): "
+            f"twin bpp {scores['bpp_change']:+.1%}, distortion {scores['d_in']:.4f} -> {scores['d_out']:.4f}"
+        )
 
 
 def _batch(image: np.ndarray, device: str) -> Any:

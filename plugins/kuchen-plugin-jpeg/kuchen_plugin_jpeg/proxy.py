@@ -7,6 +7,7 @@ fancy upsampling on decode. Only the entropy coder is modelled rather than run: 
 linear function of coefficient statistics, fitted to real optimised-Huffman files
 (``benchmarks/fit_proxy.py``; accuracy in docs/rate-aware-training.md).
 """
+
 from __future__ import annotations
 
 import json
@@ -19,16 +20,18 @@ from kuchen_core.nn.proxy import BlockTransformProxy
 
 RATE_FIT = Path(__file__).with_name("proxy_rate.json")
 
-ANNEX_K_LUMA = np.array([
-    [16, 11, 10, 16, 24, 40, 51, 61],
-    [12, 12, 14, 19, 26, 58, 60, 55],
-    [14, 13, 16, 24, 40, 57, 69, 56],
-    [14, 17, 22, 29, 51, 87, 80, 62],
-    [18, 22, 37, 56, 68, 109, 103, 77],
-    [24, 35, 55, 64, 81, 104, 113, 92],
-    [49, 64, 78, 87, 103, 121, 120, 101],
-    [72, 92, 95, 98, 112, 100, 103, 99],
-])
+ANNEX_K_LUMA = np.array(
+    [
+        [16, 11, 10, 16, 24, 40, 51, 61],
+        [12, 12, 14, 19, 26, 58, 60, 55],
+        [14, 13, 16, 24, 40, 57, 69, 56],
+        [14, 17, 22, 29, 51, 87, 80, 62],
+        [18, 22, 37, 56, 68, 109, 103, 77],
+        [24, 35, 55, 64, 81, 104, 113, 92],
+        [49, 64, 78, 87, 103, 121, 120, 101],
+        [72, 92, 95, 98, 112, 100, 103, 99],
+    ]
+)
 ANNEX_K_CHROMA = np.full((8, 8), 99)
 ANNEX_K_CHROMA[:4, :4] = [[17, 18, 24, 47], [18, 21, 26, 66], [24, 26, 56, 99], [47, 66, 99, 99]]
 
@@ -57,8 +60,11 @@ class JpegProxy(BlockTransformProxy):
     def __init__(self, subsampling: str = "4:2:0", rate_weights: list[float] | None = None) -> None:
         if subsampling not in ("4:2:0", "4:4:4"):
             raise ValueError(f"jpeg proxy: models 4:2:0 and 4:4:4 chroma, not {subsampling}")
-        super().__init__(block=8, subsampling=subsampling == "4:2:0",
-                         rate_weights=rate_weights if rate_weights is not None else read_rate_weights())
+        super().__init__(
+            block=8,
+            subsampling=subsampling == "4:2:0",
+            rate_weights=rate_weights if rate_weights is not None else read_rate_weights(),
+        )
         self.register_buffer("luma_base", torch.tensor(ANNEX_K_LUMA, dtype=torch.float32), persistent=False)
         self.register_buffer("chroma_base", torch.tensor(ANNEX_K_CHROMA, dtype=torch.float32), persistent=False)
 

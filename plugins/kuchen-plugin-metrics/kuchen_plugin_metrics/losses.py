@@ -5,6 +5,7 @@ numpy metrics beside them: MS-SSIM on BT.601 luma with the same window, constant
 filtering, 2×2-mean downsampling and 2003 weights, so ``1 − ms_ssim_loss`` equals ``ms-ssim``'s
 score up to float rounding. Imported only by ``loss_form()``.
 """
+
 from __future__ import annotations
 
 import torch

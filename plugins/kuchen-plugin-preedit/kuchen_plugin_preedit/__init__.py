@@ -1,6 +1,7 @@
 """Kuchen plugin providing rate-aware pre-editing: the ``deadzone`` backbone and the codecs
 ``rd-jpeg`` and ``rd-jpegli`` (stock JPEG encoders behind a pre-editor trained through the jpeg
 codec's differentiable twin; see docs/rate-aware-training.md)."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -13,6 +13,7 @@ the pixels) makes ``θ`` content-adaptive. Untrained, it is a fixed dead zone (`
 bits at equal SSIMULACRA 2, so training starts there and learns where to widen or narrow it.
 Tiles and training patches start on multiples of 16, so the grid is the encoder's.
 """
+
 from __future__ import annotations
 
 import math
@@ -58,8 +59,9 @@ class DeadZoneNet(nn.Module):
 
     takes_quantiser = True
 
-    def __init__(self, width: int = 32, layers: int = 2, luma_zone: float = 0.1, chroma_zone: float = 0.0,
-                 chroma: bool = True) -> None:
+    def __init__(
+        self, width: int = 32, layers: int = 2, luma_zone: float = 0.1, chroma_zone: float = 0.0, chroma: bool = True
+    ) -> None:
         super().__init__()
         self.register_buffer("basis", dct_basis(), persistent=False)
         self.register_buffer("to_ycc", torch.tensor(_RGB_TO_YCC), persistent=False)
@@ -88,10 +90,10 @@ class DeadZoneNet(nn.Module):
         else:
             chroma = F.avg_pool2d(ycc[:, 1:], 2)  # what the encoder codes; an edit made here survives its downsampling
             n = chroma.shape[0]
-            delta_c = self._edit(chroma.reshape(2 * n, 1, *chroma.shape[-2:]), chroma_steps.repeat_interleave(2, 0),
-                                 self.chroma)
+            delta_c = self._edit(
+                chroma.reshape(2 * n, 1, *chroma.shape[-2:]), chroma_steps.repeat_interleave(2, 0), self.chroma
+            )
             delta_c = F.interpolate(delta_c.reshape(n, 2, *chroma.shape[-2:]), scale_factor=2.0, mode="nearest")
         delta = torch.cat([delta_y, delta_c], dim=1)
         rgb = torch.einsum("ij,njhw->nihw", torch.linalg.inv(self.to_ycc), delta) / 255.0
         return (y + rgb)[..., :height, :width]
-

@@ -7,6 +7,7 @@ decoder. Codecs are looked up by name in the registry, so this plugin imports no
 codec plugins. Pre-editing runs through the tiled runner (any image size, bounded memory);
 tiles start on multiples of 16, the JPEG 4:2:0 macroblock grid.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -75,8 +76,11 @@ class PreEditedCodec(Codec):
     def library_versions(self) -> dict[str, str]:
         import torch
 
-        return {**self.codec.library_versions(), "torch": torch.__version__,
-                "weights": checkpoint_digest(self.weights_path())}
+        return {
+            **self.codec.library_versions(),
+            "torch": torch.__version__,
+            "weights": checkpoint_digest(self.weights_path()),
+        }
 
     def __getstate__(self) -> dict[str, Any]:
         """Process pools pickle codecs: send parameters, reload the network in the worker."""
@@ -94,7 +98,7 @@ def _info(stock: str, what: str) -> CodecInfo:
     return CodecInfo(
         name=f"rd-{stock}",
         description=f"JPEG pre-edited by Kuchen's rate-aware dead-zone network for the encode quality, then {what}; "
-                    "the file is a standard JPEG",
+        "the file is a standard JPEG",
         extension=".jpg",
         quality_range=(1, 100),
         higher_quality_is_better=True,
