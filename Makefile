@@ -14,10 +14,11 @@ $(VENV)/.installed: $(PROJECTS) scripts/setup.sh scripts/install-system-deps.sh
 	touch $@
 
 # The main job: `kuchen bench` on the four photos in samples/ (see README), with the shipped
-# trained methods `kuchen` and `ar`, the trained no-reference metric `vqscore`, and the
-# post-filters `rrdb-jpeg`, `rrdb-hevc` (trained for qualities 20-50).
+# rate-aware codec `rd-jpeg` (compared with plain jpeg), the trained methods `kuchen` and `ar`,
+# the trained no-reference metric `vqscore`, and the post-filters `rrdb-jpeg`, `rrdb-hevc` (trained for qualities 20-50).
 # Override on the command line: make demo DEMO_PRE=none,nlmeans JOBS=4.
-DEMO_CODECS ?= jpeg,webp,hevc
+DEMO_CODECS ?= jpeg,webp,hevc,rd-jpeg
+DEMO_BASELINE ?= rd-jpeg=jpeg
 DEMO_PRE ?= none,kuchen,nlmeans,detail,guetzli,ar
 DEMO_POST ?= rrdb-jpeg,rrdb-hevc
 DEMO_POST_QUALITY ?= 20,30,40,50
@@ -27,6 +28,7 @@ JOBS ?= 2
 
 demo: setup
 	$(KUCHEN) bench --images samples/ --codecs $(DEMO_CODECS) --pre $(DEMO_PRE) --metrics $(DEMO_METRICS) \
+		$(if $(strip $(DEMO_BASELINE)),--baseline $(DEMO_BASELINE)) \
 		$(if $(strip $(DEMO_POST)),--post $(DEMO_POST) --post-quality $(DEMO_POST_QUALITY)) --jobs $(JOBS) --out $(DEMO_OUT)
 
 test: setup

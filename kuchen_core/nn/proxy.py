@@ -28,13 +28,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-# JFIF / ITU-R BT.601 full range, as libjpeg's jccolor.c and jdcolor.c use it.
-_RGB_TO_YCBCR = torch.tensor(
-    [[0.299, 0.587, 0.114], [-0.168735892, -0.331264108, 0.5], [0.5, -0.418687589, -0.081312411]], dtype=torch.float64
-)
-_YCBCR_TO_RGB = torch.tensor(
-    [[1.0, 0.0, 1.402], [1.0, -0.344136286, -0.714136286], [1.0, 1.772, 0.0]], dtype=torch.float64
-)
+# JFIF / ITU-R BT.601 full range, as libjpeg's jccolor.c and jdcolor.c use it. Plain numbers, not
+# tensors: a module-level tensor made while a checkpoint is checked on torch's meta device is empty.
+_RGB_TO_YCBCR = ((0.299, 0.587, 0.114), (-0.168735892, -0.331264108, 0.5), (0.5, -0.418687589, -0.081312411))
+_YCBCR_TO_RGB = ((1.0, 0.0, 1.402), (1.0, -0.344136286, -0.714136286), (1.0, 1.772, 0.0))
 
 RATE_FEATURES = ("log_ac", "nonzero_ac", "log_dc_delta", "blocks")
 
@@ -56,14 +53,15 @@ def quantise(u: torch.Tensor) -> torch.Tensor:
 
 def rgb_to_ycbcr(rgb255: torch.Tensor) -> torch.Tensor:
     """N×3×H×W RGB in 0..255 → YCbCr in 0..255 (chroma centred on 128)."""
-    ycc = torch.einsum("ij,njhw->nihw", _RGB_TO_YCBCR.to(rgb255), rgb255)
+    matrix = torch.tensor(_RGB_TO_YCBCR, dtype=torch.float64).to(rgb255)
+    ycc = torch.einsum("ij,njhw->nihw", matrix, rgb255)
     return ycc + torch.tensor([0.0, 128.0, 128.0], device=rgb255.device, dtype=rgb255.dtype).view(1, 3, 1, 1)
 
 
 def ycbcr_to_rgb(ycc: torch.Tensor) -> torch.Tensor:
     """Inverse of ``rgb_to_ycbcr`` (unclamped)."""
     centred = ycc - torch.tensor([0.0, 128.0, 128.0], device=ycc.device, dtype=ycc.dtype).view(1, 3, 1, 1)
-    return torch.einsum("ij,njhw->nihw", _YCBCR_TO_RGB.to(ycc), centred)
+    return torch.einsum("ij,njhw->nihw", torch.tensor(_YCBCR_TO_RGB, dtype=torch.float64).to(ycc), centred)
 
 
 def dct_matrix(size: int = 8) -> torch.Tensor:

@@ -22,16 +22,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from kuchen_core.nn.proxy import dct_matrix, rgb_to_ycbcr, ycbcr_to_rgb
+
 BLOCK = 8
 MAX_ZONE = 0.45
-_RGB_TO_YCC = [[0.299, 0.587, 0.114], [-0.168735892, -0.331264108, 0.5], [0.5, -0.418687589, -0.081312411]]
 
 
 def dct_basis(size: int = BLOCK) -> torch.Tensor:
-    """size²×1×size×size conv filters: filter u·size+v is the (u, v) orthonormal DCT-II basis image."""
-    n = torch.arange(size, dtype=torch.float64)
-    d = torch.cos(torch.pi * (2 * n.view(1, -1) + 1) * n.view(-1, 1) / (2 * size)) * (2.0 / size) ** 0.5
-    d[0] /= 2.0**0.5
+    """size²×1×size×size conv filters: filter u·size+v is the (u, v) basis image of the codec twins' DCT."""
+    d = dct_matrix(size)
     return torch.einsum("ux,vy->uvxy", d, d).reshape(size * size, 1, size, size).float()
 
 
@@ -64,7 +63,6 @@ class DeadZoneNet(nn.Module):
     ) -> None:
         super().__init__()
         self.register_buffer("basis", dct_basis(), persistent=False)
-        self.register_buffer("to_ycc", torch.tensor(_RGB_TO_YCC), persistent=False)
         ac = torch.ones(BLOCK * BLOCK)
         ac[0] = 0
         self.register_buffer("ac", ac.view(1, -1, 1, 1), persistent=False)
@@ -83,7 +81,7 @@ class DeadZoneNet(nn.Module):
         height, width = x.shape[-2:]
         pad_h, pad_w = -height % (2 * BLOCK), -width % (2 * BLOCK)
         y = F.pad(x, (0, pad_w, 0, pad_h), mode="replicate") if pad_h or pad_w else x
-        ycc = torch.einsum("ij,njhw->nihw", self.to_ycc, y * 255.0)
+        ycc = rgb_to_ycbcr(y * 255.0)
         delta_y = self._edit(ycc[:, :1], luma_steps, self.luma)
         if self.chroma is None:
             delta_c = torch.zeros_like(ycc[:, 1:])
@@ -95,5 +93,5 @@ class DeadZoneNet(nn.Module):
             )
             delta_c = F.interpolate(delta_c.reshape(n, 2, *chroma.shape[-2:]), scale_factor=2.0, mode="nearest")
         delta = torch.cat([delta_y, delta_c], dim=1)
-        rgb = torch.einsum("ij,njhw->nihw", torch.linalg.inv(self.to_ycc), delta) / 255.0
-        return (y + rgb)[..., :height, :width]
+        centre = torch.tensor([0.0, 128.0, 128.0], device=x.device, dtype=x.dtype).view(1, 3, 1, 1)
+        return (y + ycbcr_to_rgb(delta + centre) / 255.0)[..., :height, :width]
