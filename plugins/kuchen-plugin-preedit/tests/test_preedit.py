@@ -95,3 +95,15 @@ def test_every_recorded_training_config_loads(path):
     config = load_train_config(path)
     assert config.rate_distortion is not None and config.rate_distortion.codec == "jpeg"
     assert Path(config.out).parent.name == "train"
+
+
+def test_a_fresh_process_pre_edits():
+    """The checkpoint check builds the network on torch's meta device, which is where a fresh process
+    first imports the twins' module: nothing in it may become an empty meta tensor."""
+    code = (
+        "from kuchen_core import get_registry\nfrom kuchen_core.testing import sample_photo\n"
+        "photo = sample_photo()\nedited = get_registry().create('codec', 'rd-jpeg').pre_edit(photo, 50)\n"
+        "print(edited.shape == photo.shape and bool((edited != photo).any()))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "True"
