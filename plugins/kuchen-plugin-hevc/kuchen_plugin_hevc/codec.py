@@ -71,7 +71,10 @@ class HevcCodec(Codec):
             raise ValueError(f"hevc: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:12]), exc)}") from None
 
     def proxy(self) -> Any:
-        """A fitted block-DCT "virtual codec" standing in for x265 + libde265 (see docs/rate-aware-training.md)."""
+        """A fitted block-DCT "virtual codec" standing in for x265 + libde265 (see docs/rate-aware-training.md);
+        it was fitted to 4:2:0 files, so other subsampling has no twin."""
+        if self.params["subsampling"] != "4:2:0":
+            return None
         from kuchen_core.nn.proxy import VirtualCodecProxy
 
         return VirtualCodecProxy.from_fit(PROXY_FIT)
