@@ -58,7 +58,9 @@ class JpegCodec(Codec):
         return decode_with_pillow(data, "jpeg", "JPEG", "JPEG", _is_jpeg, "no FF D8 FF start-of-image marker")
 
     def proxy(self) -> Any:
-        """libjpeg's pipeline in torch with this quality's real tables (see ``proxy.py``)."""
+        """libjpeg's pipeline in torch with this quality's real tables (see ``proxy.py``); 4:2:0 and 4:4:4."""
+        if self.params["subsampling"] == "4:2:2":
+            return None
         from .proxy import JpegProxy
 
         return JpegProxy(subsampling=self.params["subsampling"])
