@@ -107,3 +107,19 @@ def test_the_pre_editor_starts_almost_as_the_identity_on_the_codecs_grid():
     assert edited.shape == x.shape and torch.isfinite(edited).all()
     assert (edited - x).abs().mean() < 1 / 255  # dead zones start near 0: pixels move by less than a level
     assert np.isfinite(edited.detach().numpy()).all()
+
+
+def test_kuchen_show_says_which_plugins_offer_twins():
+    from click.testing import CliRunner
+
+    from kuchen_core.cli.main import cli
+
+    def shown(kind: str, name: str) -> dict:
+        result = CliRunner().invoke(cli, ["show", kind, name, "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    assert shown("codec", "jpeg")["differentiable_twin"] and shown("metric", "ms-ssim")["differentiable_twin"]
+    assert not shown("codec", "jpegli")["differentiable_twin"] and not shown("metric", "ssimulacra2")["differentiable_twin"]
+    text = CliRunner().invoke(cli, ["show", "codec", "webp"]).output
+    assert "differentiable twin (Codec.proxy)" in text

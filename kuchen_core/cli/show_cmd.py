@@ -11,12 +11,15 @@ import click
 
 from ..descriptors import KINDS, Param
 from ..errors import KuchenError, UnknownPluginError
+from ..interfaces import Codec, Metric
 from ..registry import Registry, get_registry
 
 _KIND_FIELDS = {
     "codec": ("extension", "quality_range", "higher_quality_is_better"),
     "metric": ("needs_reference", "higher_is_better", "range", "unit"),
 }
+# what a kind may offer for rate-aware training: the method a plugin class overrides to offer it
+_TWINS = {"codec": (Codec, "proxy"), "metric": (Metric, "loss_form")}
 _TRAINING_KEYS = ("backbone", "loss", "lr", "epochs", "max_steps", "batch", "patch_height", "patch_width", "seed")
 
 
@@ -58,6 +61,9 @@ def describe(registry: Registry, kind: str, name: str) -> dict[str, Any]:
     for field in _KIND_FIELDS.get(entry.kind, ()):
         value = getattr(info, field, None)
         record[field] = list(value) if isinstance(value, tuple) else value
+    if entry.kind in _TWINS:
+        base, method = _TWINS[entry.kind]
+        record["differentiable_twin"] = getattr(entry.cls, method) is not getattr(base, method)
     if entry.kind == "method":
         record["weights"] = weights_record(entry.cls)
     return record
@@ -104,6 +110,9 @@ def render(record: dict[str, Any]) -> list[str]:
                      f"{'higher' if record['higher_is_better'] else 'lower'} is better, "
                      f"range {record['range'][0]:g}..{record['range'][1]:g}"
                      + (f" {record['unit']}" if record.get("unit") else ""))
+    if record.get("differentiable_twin"):
+        offer = "a differentiable twin (Codec.proxy)" if record["kind"] == "codec" else "a loss form (Metric.loss_form)"
+        lines.append(f"  offers {offer} for rate-aware training (docs/rate-aware-training.md)")
     if record["params"]:
         lines.append("  parameters:")
         for p in record["params"]:
