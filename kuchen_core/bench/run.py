@@ -17,13 +17,13 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..runtime.files import ensure_output_dir, sweep_stale_temps, write_atomic
+from ..runtime.files import ensure_output_dir, file_sha256, sweep_stale_temps, write_atomic
 from ..runtime.cache import content_key
 from ..runtime.executors import Done, Executor
 from .aggregate import Aggregator
 from .config import BenchConfig
 from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
-from .inputs import BenchImage, file_sha256, list_hash
+from .inputs import BenchImage, list_hash
 from .plan import BenchPlan
 from .report import CURVES, clear_published, make_crops, plot_curves, slug, write_html
 from .tables import all_tables
