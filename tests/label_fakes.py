@@ -13,6 +13,7 @@ import os
 import signal
 import time
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -221,3 +222,9 @@ def without_timings(rows: list) -> list:
             for group in result["groups"]:
                 group.pop("timings", None)
     return rows
+
+
+def subprocess_env(log: Path) -> dict[str, str]:
+    """The environment for a ``kuchen`` child process that loads these fakes and logs their work to ``log``."""
+    path = os.pathsep.join([str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")])
+    return {**os.environ, LOG_ENV: str(log), "PYTHONPATH": path}

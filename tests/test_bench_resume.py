@@ -16,8 +16,7 @@ CHAINS = 2  # the Original and tnap
 
 
 def start(workdir: Path, log: str) -> subprocess.Popen:
-    env = {**os.environ, label_fakes.LOG_ENV: str(workdir / log),
-           "PYTHONPATH": os.pathsep.join([str(Path(label_fakes.__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    env = label_fakes.subprocess_env(workdir / log)
     return subprocess.Popen(
         [sys.executable, "-c", "from kuchen_core.cli import main; main()", "bench", "-i", "in", "--codecs", "tjpeg",
          "--pre", "none,tnap(seconds=0.25)", "--metrics", "tpsnr", "--plugin-module", "label_fakes",

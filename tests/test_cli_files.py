@@ -3,11 +3,9 @@ import json
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 from kuchen_core import load_image
-from kuchen_core.cli import cli
 from kuchen_core.testing import sample_photo
 
 from fake_plugins import GoodPlugin
@@ -24,11 +22,8 @@ def images(tmp_path, kuchen_register):
     return folder
 
 
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
-
-def test_compress_writes_real_files_reports_bpp_and_skips_a_bad_file(images, tmp_path):
+def test_compress_writes_real_files_reports_bpp_and_skips_a_bad_file(images, tmp_path, run):
     out = tmp_path / "out"
     result = run("compress", images, "--codec", "fakejpeg", "-q", "40", "--pre", "invert(amount=0)",
                  "--metrics", "mae", "-o", out, "--json")
@@ -43,14 +38,14 @@ def test_compress_writes_real_files_reports_bpp_and_skips_a_bad_file(images, tmp
     assert 0 < a["mae"] < 20
 
 
-def test_compress_table_has_a_total_row(images, tmp_path):
+def test_compress_table_has_a_total_row(images, tmp_path, run):
     (images / "broken.png").unlink()
     result = run("compress", images, "--codec", "fakejpeg", "-q", "40", "--metrics", "mae", "-o", tmp_path / "o")
     assert result.exit_code == 0, result.output
     assert "TOTAL / mean" in result.output and "a.jpg" in result.output
 
 
-def test_compress_unknown_names_and_bad_quality_are_usage_errors(images, tmp_path):
+def test_compress_unknown_names_and_bad_quality_are_usage_errors(images, tmp_path, run):
     result = run("compress", images, "--codec", "fakejpg", "-q", "40", "-o", tmp_path / "o")
     assert result.exit_code == 2 and "Did you mean: fakejpeg" in result.output
     result = run("compress", images, "--codec", "fakejpeg", "-q", "400", "-o", tmp_path / "o")
@@ -59,7 +54,7 @@ def test_compress_unknown_names_and_bad_quality_are_usage_errors(images, tmp_pat
     assert result.exit_code == 2 and "Did you mean: invert" in result.output
 
 
-def test_decode_with_post_filter_and_methods_apply(images, tmp_path):
+def test_decode_with_post_filter_and_methods_apply(images, tmp_path, run):
     (images / "broken.png").unlink()
     run("compress", images / "a.png", "--codec", "fakepng", "-q", "6", "-o", tmp_path / "c")
     result = run("decode", tmp_path / "c" / "a.png", "--codec", "fakepng", "--post", "invert", "-o", tmp_path / "d")
@@ -70,13 +65,13 @@ def test_decode_with_post_filter_and_methods_apply(images, tmp_path):
     np.testing.assert_array_equal(load_image(tmp_path / "m" / "a.png"), sample_photo())
 
 
-def test_decode_picks_the_codec_from_the_suffix(images, tmp_path):
+def test_decode_picks_the_codec_from_the_suffix(images, tmp_path, run):
     run("compress", images / "a.png", "--codec", "fakejpeg", "-q", "80", "-o", tmp_path / "c")
     result = run("decode", tmp_path / "c" / "a.jpg", "-o", tmp_path / "d")
     assert result.exit_code == 0 and "fakejpeg" in result.output
     assert load_image(tmp_path / "d" / "a.png").shape == sample_photo().shape
 
 
-def test_methods_show_lists_parameters(images):
+def test_methods_show_lists_parameters(images, run):
     result = run("methods", "show", "invert")
     assert "amount (float, default 1.0, 0..1)  blend" in result.output

@@ -4,7 +4,6 @@ See the Guarantees section of docs/architecture.md."""
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
@@ -15,22 +14,6 @@ from kuchen_core.nn import load_checkpoint, save_checkpoint, sidecar_path  # noq
 from kuchen_core.nn.checkpoint import CheckpointError  # noqa: E402
 from kuchen_core.training import load_train_config, train  # noqa: E402
 from test_train import TESTS, write_config  # noqa: E402
-
-
-@pytest.fixture
-def tiny(kuchen_register):
-    registry = kuchen_register(nn_fakes.TinyPlugin())
-    torch.manual_seed(0)
-    return registry.create("backbone", "tiny(features=4)")
-
-
-def kuchen(monkeypatch, capsys, *args):
-    from kuchen_core.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["kuchen", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    return exit_info.value.code, capsys.readouterr()
 
 
 # -- item 7: the declared network is checked against the file before it is built ----------------
@@ -84,13 +67,13 @@ def test_a_truncated_snapshot_resumes_from_the_one_before(tmp_path, monkeypatch,
     assert "resuming from step 4" in out
 
 
-def test_no_usable_snapshot_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
+def test_no_usable_snapshot_is_one_line_and_exit_2(tmp_path, monkeypatch, console):
     monkeypatch.syspath_prepend(str(TESTS))
     config = write_config(tmp_path, steps=4, checkpoint_every=4)
     train(load_train_config(config), quiet=True)
     for weights in (tmp_path / "run").glob("step-*/model.safetensors"):
         weights.write_bytes(weights.read_bytes()[:100])
-    code, captured = kuchen(monkeypatch, capsys, "train", config, "--max-steps", "8", "--quiet")
+    code, captured = console("train", config, "--max-steps", "8", "--quiet")
     assert code == 2 and "Traceback" not in captured.err
     errors = captured.err.strip().splitlines()
     assert len(errors) == 1 and "no usable snapshot" in errors[0] and "step-4" in errors[0]
@@ -107,13 +90,13 @@ def test_no_usable_snapshot_is_one_line_and_exit_2(tmp_path, monkeypatch, capsys
     (None, ("--device", "tpu"), "device 'tpu' is not one of"),
     (None, ("--device", "cuda"), "sees 0 such device(s)"),
 ], ids=["spec-value", "spec-key", "lr-nan", "lr-text", "batch-bool", "tpu", "cuda-without-cuda"])
-def test_train_settings_are_checked_before_any_work(tmp_path, monkeypatch, capsys, edit, option, message):
+def test_train_settings_are_checked_before_any_work(tmp_path, monkeypatch, console, edit, option, message):
     monkeypatch.syspath_prepend(str(TESTS))
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)  # this machine has no CUDA, whatever it has
     config = write_config(tmp_path)
     if edit:
         config.write_text(config.read_text().replace(*edit))
-    code, captured = kuchen(monkeypatch, capsys, "train", config, "--quiet", *option)
+    code, captured = console("train", config, "--quiet", *option)
     assert code == 2 and "Traceback" not in captured.err, captured
     errors = captured.err.strip().splitlines()
     assert len(errors) == 1 and message in errors[0]

@@ -3,31 +3,15 @@
 exit code 2 (item 10). See the Guarantees section of docs/architecture.md."""
 import hashlib
 import os
-import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from PIL import Image
 
 import label_fakes
 from fake_plugins import GoodPlugin
-from kuchen_core.cli import cli
 from kuchen_core.testing import sample_photo
 
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
-
-
-def kuchen(monkeypatch, capsys, *args):
-    """The console script itself (its error handling included): exit code and stderr."""
-    from kuchen_core.cli import main
-
-    monkeypatch.setattr(sys, "argv", ["kuchen", *map(str, args)])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    return exit_info.value.code, capsys.readouterr().err
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -61,7 +45,7 @@ def photos(tmp_path, kuchen_register):
 
 @pytest.mark.parametrize("command", [("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"),
                                      ("methods", "apply", "--pre", "invert")], ids=["compress", "methods-apply"])
-def test_inputs_whose_names_collide_each_get_their_own_output(photos, tmp_path, command):
+def test_inputs_whose_names_collide_each_get_their_own_output(photos, tmp_path, command, run):
     out = tmp_path / "out"
     head, *options = command
     args = [head, *options[:1], photos, *options[1:]] if head == "methods" else [head, photos, *options]
@@ -85,7 +69,7 @@ def test_the_output_planner_never_reuses_a_name():
 
 @pytest.mark.parametrize("command", [("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"),
                                      ("methods", "apply", "--pre", "invert")], ids=["compress", "methods-apply"])
-def test_output_folder_equal_to_the_input_folder_is_refused(photos, command):
+def test_output_folder_equal_to_the_input_folder_is_refused(photos, command, run):
     Image.fromarray(sample_photo()[:32, :32]).save(photos / "b.jpg")  # compress would write b.jpg over it
     before = digests(photos)
     head, *options = command
@@ -96,7 +80,7 @@ def test_output_folder_equal_to_the_input_folder_is_refused(photos, command):
     assert digests(photos) == before  # nothing written, nothing replaced
 
 
-def test_a_hard_link_to_an_input_is_that_input(photos, tmp_path):
+def test_a_hard_link_to_an_input_is_that_input(photos, tmp_path, run):
     out = tmp_path / "out"
     out.mkdir()
     os.link(photos / "a.png", out / "a.png")
@@ -112,7 +96,7 @@ def test_a_hard_link_to_an_input_is_that_input(photos, tmp_path):
                                      ("methods", "apply", "--pre", "invert"), ("decode", "--codec", "fakejpeg")],
                          ids=["compress", "methods-apply", "decode"])
 @pytest.mark.parametrize("where", ["under-a-file", "proc", "read-only"])
-def test_an_unusable_output_folder_is_one_line_and_exit_2(photos, tmp_path, command, where):
+def test_an_unusable_output_folder_is_one_line_and_exit_2(photos, tmp_path, command, where, run):
     target = {"under-a-file": photos / "a.png" / "sub", "proc": Path("/proc/x"),
               "read-only": read_only_folder(tmp_path)}[where]
     head, *options = command
@@ -124,21 +108,23 @@ def test_an_unusable_output_folder_is_one_line_and_exit_2(photos, tmp_path, comm
 
 
 @pytest.mark.parametrize("where", ["under-a-file", "proc", "read-only"])
-def test_bench_refuses_an_unusable_output_folder_before_any_work(tmp_path, monkeypatch, capsys, where):
+def test_bench_refuses_an_unusable_output_folder_before_any_work(tmp_path, console, where):
     label_fakes.make_images(tmp_path / "in", 2)
     target = {"under-a-file": tmp_path / "in" / "img000.png" / "sub", "proc": Path("/proc/x"),
               "read-only": read_only_folder(tmp_path)}[where]
-    code, err = kuchen(monkeypatch, capsys, "bench", "-i", tmp_path / "in", "--codecs", "tjpeg", "--metrics", "tpsnr",
-                       "--plugin-module", "label_fakes", "--jobs", "1", "--quiet", "-o", target)
+    code, captured = console("bench", "-i", tmp_path / "in", "--codecs", "tjpeg", "--metrics", "tpsnr",
+                             "--plugin-module", "label_fakes", "--jobs", "1", "--quiet", "-o", target)
+    err = captured.err
     assert code == 2 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and str(target) in err
 
 
-def test_label_refuses_a_read_only_output_folder_before_any_work(tmp_path, monkeypatch, capsys):
+def test_label_refuses_a_read_only_output_folder_before_any_work(tmp_path, console):
     label_fakes.make_images(tmp_path / "in", 2)
     target = read_only_folder(tmp_path)
     config = tmp_path / "pool.toml"
     config.write_text(label_fakes.config_text(str(tmp_path / "in" / "*.png"), str(target)))
-    code, err = kuchen(monkeypatch, capsys, "label", config, "--jobs", "1", "--quiet")
+    code, captured = console("label", config, "--jobs", "1", "--quiet")
+    err = captured.err
     assert code == 2 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and str(target) in err

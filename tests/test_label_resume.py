@@ -15,8 +15,7 @@ GROUPS = 5  # identity, tnap, tposter, tnap>tposter, tposter>tnap: five differen
 
 
 def start(workdir: Path, log: str) -> subprocess.Popen:
-    env = {**os.environ, label_fakes.LOG_ENV: str(workdir / log),
-           "PYTHONPATH": os.pathsep.join([str(Path(label_fakes.__file__).parent), os.environ.get("PYTHONPATH", "")])}
+    env = label_fakes.subprocess_env(workdir / log)
     return subprocess.Popen(
         [sys.executable, "-c", "from kuchen_core.cli import main; main()", "label", "pool.toml", "--jobs", "2", "--quiet"],
         cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,

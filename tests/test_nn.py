@@ -10,14 +10,6 @@ torch = pytest.importorskip("torch")
 
 from kuchen_core.nn import load_checkpoint, run_tiled, save_checkpoint, sidecar_path  # noqa: E402
 from kuchen_core.nn.checkpoint import CheckpointError  # noqa: E402
-from nn_fakes import TinyPlugin  # noqa: E402
-
-
-@pytest.fixture
-def tiny(kuchen_register):
-    registry = kuchen_register(TinyPlugin())
-    torch.manual_seed(0)
-    return registry.create("backbone", "tiny(features=4)")
 
 
 def test_checkpoint_round_trip_rebuilds_the_named_backbone(tiny, tmp_path):

@@ -202,67 +202,89 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
     Options: images, out, cache, codecs, pre, metrics, post (tuples of strings), quality, ladder,
     post_qualities, baseline (per-codec dicts), limit, seed, crops, matched, bd_method, plugin_modules.
     """
-    data = dict(file_data or {})
-    table = Table(data, error=BenchConfigError)
-
-    def pick(key: str, from_file: Any) -> Any:
-        value = options.get(key)
-        return from_file if value is None else value
-
-    images = pick("images", _str_list(data, "images"))
-    if not images:
-        raise BenchConfigError("no images: pass --images DIR (folders, globs, image files or .txt lists)")
-    out = pick("out", table.get("out", str, None))
-    if out is None:
-        raise BenchConfigError("missing the output folder: --out DIR (or 'out' in the config)")
-    codecs = pick("codecs", _str_list(data, "codecs"))
-    if not codecs:
-        raise BenchConfigError("no codecs: pass --codecs, e.g. --codecs jpeg,webp")
-    pre = pick("pre", _str_list(data, "pre")) or (NONE,)
-    for chain in pre:
-        for spec in split_chain(chain):
-            if spec.lower() == NONE:
-                raise BenchConfigError(f"'none' cannot be part of a chain ({chain!r})")
-    labels = [c.strip() for c in pre]
-    if len(set(labels)) != len(labels):
-        raise BenchConfigError(f"--pre lists a pre-processing twice: {labels}")
-
-    chosen = _codec_keys(codecs) if options.get("codecs") is not None else None
-
-    def merged(key: str, convert: Any) -> dict[str, Any]:
-        from_file = _per_codec(data, key, convert)
-        if chosen is not None:  # --codecs narrowed the file's list: its values for the others do not apply
-            from_file = {k: v for k, v in from_file.items() if k in chosen}
-        return {**from_file, **(options.get(key) or {})}
-
-    cache = pick("cache", table.get("cache", str, None))
-    limit = pick("limit", table.get("limit", int, None))
+    given = _Given(dict(file_data or {}), options)
+    images, out, codecs = _required(given)
+    pre = _pre_labels(given.pick("pre", _str_list(given.data, "pre")) or (NONE,))
+    cache = given.pick("cache", given.table.get("cache", str, None))
+    limit = given.pick("limit", given.table.get("limit", int, None))
     if limit is not None and limit < 1:
         raise BenchConfigError(f"limit must be at least 1, got {limit}")
-    crops = pick("crops", table.get("crops", int, 4))
-    crop_size = pick("crop_size", table.get("crop_size", int, 128))
+    crops = given.pick("crops", given.table.get("crops", int, 4))
+    crop_size = given.pick("crop_size", given.table.get("crop_size", int, 128))
     if crops < 0 or crop_size < 8:
         raise BenchConfigError(f"crops must be >= 0 and crop_size >= 8, got {crops} and {crop_size}")
-    bd_method = pick("bd_method", table.get("bd_method", str, "akima"))
+    bd_method = given.pick("bd_method", given.table.get("bd_method", str, "akima"))
     if bd_method not in BD_METHODS:
         raise BenchConfigError(f"bd_method must be one of {list(BD_METHODS)}, got {bd_method!r}")
     return BenchConfig(
         images=tuple(images),
         out=Path(out),
         codecs=tuple(c.strip() for c in codecs),
-        pre=tuple(labels),
-        metrics=tuple(pick("metrics", _str_list(data, "metrics")) or ()),
-        post=tuple(pick("post", _str_list(data, "post")) or ()),
-        quality=merged("quality", _int),
-        ladder=merged("ladder", _int_list),
-        post_qualities=merged("post_qualities", _int_list),
-        baseline=merged("baseline", _str_value),
+        pre=pre,
+        metrics=given.strings("metrics"),
+        post=given.strings("post"),
+        quality=given.per_codec("quality", _int),
+        ladder=given.per_codec("ladder", _int_list),
+        post_qualities=given.per_codec("post_qualities", _int_list),
+        baseline=given.per_codec("baseline", _str_value),
         cache=Path(cache) if cache is not None else None,
         limit=limit,
-        seed=pick("seed", table.get("seed", int, 0)),
+        seed=given.pick("seed", given.table.get("seed", int, 0)),
         crops=crops,
         crop_size=crop_size,
-        matched=pick("matched", table.get("matched", bool, True)),
+        matched=given.pick("matched", given.table.get("matched", bool, True)),
         bd_method=bd_method,
-        plugin_modules=tuple(pick("plugin_modules", _str_list(data, "plugin_modules")) or ()),
+        plugin_modules=given.strings("plugin_modules"),
     )
+
+
+@attrs.frozen
+class _Given:
+    """The config file's keys and the command-line options over them (an option of ``None`` = not given)."""
+
+    data: dict[str, Any]
+    options: Mapping[str, Any]
+
+    @property
+    def table(self) -> Table:
+        return Table(self.data, error=BenchConfigError)
+
+    def pick(self, key: str, from_file: Any) -> Any:
+        value = self.options.get(key)
+        return from_file if value is None else value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        return tuple(self.pick(key, _str_list(self.data, key)) or ())
+
+    def per_codec(self, key: str, convert: Any) -> dict[str, Any]:
+        from_file = _per_codec(self.data, key, convert)
+        if self.options.get("codecs") is not None:  # --codecs narrowed the file's list: its values for the others do not apply
+            chosen = _codec_keys(self.options["codecs"])
+            from_file = {k: v for k, v in from_file.items() if k in chosen}
+        return {**from_file, **(self.options.get(key) or {})}
+
+
+def _required(given: _Given) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """The images, the output folder and the codecs, without which there is no bench."""
+    images = given.pick("images", _str_list(given.data, "images"))
+    if not images:
+        raise BenchConfigError("no images: pass --images DIR (folders, globs, image files or .txt lists)")
+    out = given.pick("out", given.table.get("out", str, None))
+    if out is None:
+        raise BenchConfigError("missing the output folder: --out DIR (or 'out' in the config)")
+    codecs = given.pick("codecs", _str_list(given.data, "codecs"))
+    if not codecs:
+        raise BenchConfigError("no codecs: pass --codecs, e.g. --codecs jpeg,webp")
+    return images, out, codecs
+
+
+def _pre_labels(pre: Iterable[str]) -> tuple[str, ...]:
+    """The pre-processing chains as labels: ``none`` only on its own, none listed twice."""
+    for chain in pre:
+        for spec in split_chain(chain):
+            if spec.lower() == NONE:
+                raise BenchConfigError(f"'none' cannot be part of a chain ({chain!r})")
+    labels = tuple(c.strip() for c in pre)
+    if len(set(labels)) != len(labels):
+        raise BenchConfigError(f"--pre lists a pre-processing twice: {list(labels)}")
+    return labels

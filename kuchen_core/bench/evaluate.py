@@ -20,7 +20,7 @@ import numpy as np
 
 from ..images import load_image, save_image
 from ..pipeline import Measure, apply_methods, encode_and_measure, score
-from ..runtime.cache import ContentCache, pixels_digest
+from ..runtime.cache import ContentCache, pixels_digest, stored_pixels
 from ..runtime.files import write_atomic
 from ..runtime.provenance import cached_toolkit, create_checked, plugin_registry
 from .config import BenchConfigError
@@ -130,18 +130,17 @@ class _Worker:
         chain = self.plan.chains[index]
         if chain.is_original:
             return self.image
-        path = pixels_path(self.plan, self.sha, chain)
-        digests, digest_key = pixels_digests(self.plan), self.plan.pixels_key(self.sha, chain)
-        out = stored_pixels(path, digests.get(digest_key))
+        out = kept_pixels(self.plan, self.sha, chain)
         if out is None:
             try:
                 out = apply_methods(self.image, self.tools.chains[index])
             except Exception as exc:
                 self.chain_errors[index] = exc
                 raise
+            path = pixels_path(self.plan, self.sha, chain)
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, out)
-            digests.put(digest_key, {"pixels": pixels_digest(out)})
+            pixels_digests(self.plan).put(self.plan.pixels_key(self.sha, chain), {"pixels": pixels_digest(out)})
         self.processed_images[index] = out
         return out
 
@@ -302,15 +301,10 @@ def stored_file(plan: BenchPlan, record_key: str, k: int, record: dict[str, Any]
     return data
 
 
-def stored_pixels(path: Path, record: dict[str, Any] | None) -> np.ndarray | None:
-    """A cached pre-processed image when its pixels are the ones ``record`` holds (not damaged, not swapped)."""
-    if record is None or not path.is_file():
-        return None
-    try:
-        pixels = load_image(path)
-    except Exception:  # a damaged file is a miss
-        return None
-    return pixels if pixels_digest(pixels) == record.get("pixels") else None
+def kept_pixels(plan: BenchPlan, image_sha: str, chain: Chain) -> np.ndarray | None:
+    """The chain's pre-processed image as the cache keeps it, when intact; else None."""
+    record = pixels_digests(plan).get(plan.pixels_key(image_sha, chain)) or {}
+    return stored_pixels(pixels_path(plan, image_sha, chain), record.get("pixels"))
 
 
 def pixels_digests(plan: BenchPlan) -> ContentCache:

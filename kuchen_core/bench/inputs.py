@@ -3,7 +3,6 @@ and the hashes that identify them in its outputs."""
 from __future__ import annotations
 
 import hashlib
-import os
 from typing import Iterable, Sequence
 
 import attrs
@@ -26,14 +25,6 @@ def discover(entries: Sequence[str], limit: int | None = None) -> list[BenchImag
     if not images:
         raise BenchConfigError(f"no image files in {list(entries)}")
     return images[:limit] if limit is not None else images
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def list_hash(pairs: Iterable[tuple[str, str]]) -> str:

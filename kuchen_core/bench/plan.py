@@ -170,14 +170,21 @@ def _chain(registry: Registry, label: str, where: str) -> Chain:
 def build_plan(config: BenchConfig) -> BenchPlan:
     """Check every name, parameter and quality of ``config`` against the registry and freeze the result."""
     registry = plugin_registry(config.plugin_modules, BenchConfigError)
-
     chains = [_chain(registry, label, "--pre") for label in config.pre]
     if not any(chain.is_original for chain in chains):
         chains.insert(0, Chain(NONE, ()))  # every comparison needs the Original
     posts = [_chain(registry, label, "--post") for label in config.post]
     if any(post.is_original for post in posts):
         raise BenchConfigError("--post: 'none' is always shown (the 'without' column); list post-filters only")
+    return BenchPlan(
+        chains=tuple(chains), codecs=_codec_plans(registry, config, bool(posts)), metrics=_metric_plans(registry, config),
+        posts=tuple(posts), cache_dir=str(config.cache_dir.resolve()), matched=config.matched,
+        plugin_modules=config.plugin_modules,
+    )
 
+
+def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> tuple[CodecPlan, ...]:
+    """Each codec with its reference quality, ladder, post-filter qualities and baseline, checked."""
     built = [_component(registry, "codec", spec, "--codecs") for spec in config.codecs]
     labels = [(component.label, obj.name) for obj, component in built]
     if len({c.spec for _, c in built}) != len(built):
@@ -209,12 +216,16 @@ def build_plan(config: BenchConfig) -> BenchPlan:
             component=component, name=name,
             reference=_worst_first(obj, [reference], f"--quality for {label}")[0],
             ladder=_worst_first(obj, ladder, f"--ladder for {label}"),
-            post_qualities=_worst_first(obj, post_qualities, f"--post-quality for {label}") if posts else (),
+            post_qualities=_worst_first(obj, post_qualities, f"--post-quality for {label}") if with_posts else (),
             baseline=i if baseline is None else codec_index(baseline),
             scale=_worst_first(obj, range(low, high + 1), label),
             extension=obj.info.extension,
         ))
+    return tuple(codecs)
 
+
+def _metric_plans(registry: Registry, config: BenchConfig) -> tuple[MetricPlan, ...]:
+    """Each metric with what the tables need to know of it; at least one, none twice."""
     metrics = []
     for spec in config.metrics:
         obj, component = _component(registry, "metric", spec, "--metrics")
@@ -224,7 +235,4 @@ def build_plan(config: BenchConfig) -> BenchPlan:
         raise BenchConfigError("no metrics: pass --metrics, e.g. --metrics psnr,ssimulacra2")
     if len({m.label for m in metrics}) != len(metrics):
         raise BenchConfigError(f"--metrics lists a metric twice: {list(config.metrics)}")
-    return BenchPlan(
-        chains=tuple(chains), codecs=tuple(codecs), metrics=tuple(metrics), posts=tuple(posts),
-        cache_dir=str(config.cache_dir.resolve()), matched=config.matched, plugin_modules=config.plugin_modules,
-    )
+    return tuple(metrics)

@@ -18,7 +18,7 @@ from ..runtime.files import atomic_output, write_atomic
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from ..runtime.cache import ContentCache
-from .evaluate import pixels_digests, pixels_path, stored_file, stored_pixels, toolkit
+from .evaluate import kept_pixels, stored_file, toolkit
 from .plan import BenchPlan
 from .svgplot import PALETTE, Point, Series, rd_chart
 from .tables import BD_SIGN_NOTE, NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
@@ -184,8 +184,7 @@ def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str,
                 if data is None:  # missing or damaged since its task verified it: encode again
                     processed = image
                     if not chain.is_original:
-                        processed = stored_pixels(pixels_path(plan, row["sha256"], chain),
-                                                  pixels_digests(plan).get(plan.pixels_key(row["sha256"], chain)))
+                        processed = kept_pixels(plan, row["sha256"], chain)
                         if processed is None:
                             processed = apply_methods(image, tools.chains[c])
                     data = tools.codecs[k].encode(processed, codec.reference)

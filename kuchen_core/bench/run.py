@@ -17,13 +17,13 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..runtime.files import ensure_output_dir, sweep_stale_temps, write_atomic
+from ..runtime.files import ensure_output_dir, file_sha256, sweep_stale_temps, write_atomic
 from ..runtime.cache import content_key
 from ..runtime.executors import Done, Executor
 from .aggregate import Aggregator
 from .config import BenchConfig
 from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
-from .inputs import BenchImage, file_sha256, list_hash
+from .inputs import BenchImage, list_hash
 from .plan import BenchPlan
 from .report import CURVES, clear_published, make_crops, plot_curves, slug, write_html
 from .tables import all_tables
@@ -60,30 +60,14 @@ def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
 
 def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage], executor: Executor,
               progress: bool = False, command: str | None = None) -> BenchResult:
-    from tqdm import tqdm
-
     start = time.perf_counter()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     out = prepare_output(config, plan)
     hashes = [file_sha256(image.path) for image in images]
     images_sha = list_hash(zip((image.name for image in images), hashes))
 
-    tasks = [BenchTask(plan, i, image, PRE, c) for i, image in enumerate(images) for c in range(len(plan.chains))]
-    tasks += [BenchTask(plan, i, image, POST, p) for i, image in enumerate(images) for p in range(len(plan.posts))]
-    outcomes: list[TaskOutcome] = []
-    computed = cached = 0
-    errors: list[str] = []
-    with tqdm(total=len(tasks), desc="bench", unit="task", disable=not progress, dynamic_ncols=True) as bar:
-        for done in executor.map_unordered(run_task, tasks):
-            outcome = _outcome(done)
-            outcomes.append(outcome)
-            computed += outcome.computed
-            cached += outcome.cached
-            errors.extend(f"{images[outcome.index].name}: {error}" for error in outcome.errors)
-            bar.update(1)
-            bar.set_postfix(encodes=computed, cached=cached, failed=len(errors), refresh=False)
-
-    rows = _rows(plan, images, hashes, outcomes)
+    tally = _run_tasks(plan, images, executor, progress)
+    rows = _rows(plan, images, hashes, tally.outcomes)
     results = Aggregator(plan, rows, config.bd_method).results()
     provenance = {
         "software": versions(), "plugins": plan.provenance(), "parameters": config.to_json(), "seed": config.seed,
@@ -97,24 +81,9 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
     outputs["per_image"] = str(write_atomic(out / "results.jsonl", jsonl))
     tables = all_tables(plan, results) if results["codecs"] else ["no image finished every task: no tables"]
     outputs["tables"] = str(write_atomic(out / "tables.md", "\n".join(tables) + "\n"))
+    outputs["curves"] = str(_write_curves(out / CURVES, results, provenance_sha, provenance))
 
     compact = json.dumps({"provenance_sha256": provenance_sha, **provenance}, separators=(",", ":"))
-    curve_dir = out / CURVES
-    curve_dir.mkdir(exist_ok=True)
-    for curve in results["curves"]:
-        name = f"{curve['codec']} + {curve['pre']}"
-        document = {
-            "name": name,
-            "description": f"kuchen bench: {curve['pre']} then {curve['codec']} over qualities "
-                           f"{curve['quality']}; bpp from real file bytes; metrics are means over "
-                           f"{results['images']['used']} images; encoding_time and decoding_time in "
-                           f"{results['time_unit']}",
-            "results": {k: v for k, v in curve.items() if k not in ("codec", "pre")},
-            "provenance": {"sha256": provenance_sha, **provenance},
-        }
-        write_atomic(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
-    outputs["curves"] = str(curve_dir)
-
     plots = plot_curves(plan, results, out, compact) if results["codecs"] else []
     used = [row for row in rows if not row["errors"] and row["sha256"]]
     crops = make_crops(plan, used, {image.name: image.path for image in images}, out, config.crops,
@@ -132,12 +101,57 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
         "results": results,
         "provenance": {"sha256": provenance_sha, **provenance},
         "run": {"started": started, "elapsed_s": round(elapsed, 3), "executor": executor.description,
-                "command": meta["command"], "tasks": len(tasks), "encodes_computed": computed,
-                "encodes_cached": cached, "errors": errors},
+                "command": meta["command"], "tasks": tally.tasks, "encodes_computed": tally.computed,
+                "encodes_cached": tally.cached, "errors": tally.errors},
         "outputs": {"plots": [p["path"] for p in plots], "crops": crops},
     }
     outputs["summary"] = str(write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
-    return BenchResult(results, tables, outputs, computed, cached, errors, elapsed)
+    return BenchResult(results, tables, outputs, tally.computed, tally.cached, tally.errors, elapsed)
+
+
+@attrs.define
+class _Tally:
+    tasks: int
+    outcomes: list[TaskOutcome] = attrs.Factory(list)
+    computed: int = 0
+    cached: int = 0
+    errors: list[str] = attrs.Factory(list)
+
+
+def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor, progress: bool) -> _Tally:
+    """Every (image, pre-processing) and (image, post-filter) task through the executor, under a progress bar."""
+    from tqdm import tqdm
+
+    tasks = [BenchTask(plan, i, image, PRE, c) for i, image in enumerate(images) for c in range(len(plan.chains))]
+    tasks += [BenchTask(plan, i, image, POST, p) for i, image in enumerate(images) for p in range(len(plan.posts))]
+    tally = _Tally(len(tasks))
+    with tqdm(total=len(tasks), desc="bench", unit="task", disable=not progress, dynamic_ncols=True) as bar:
+        for done in executor.map_unordered(run_task, tasks):
+            outcome = _outcome(done)
+            tally.outcomes.append(outcome)
+            tally.computed += outcome.computed
+            tally.cached += outcome.cached
+            tally.errors.extend(f"{images[outcome.index].name}: {error}" for error in outcome.errors)
+            bar.update(1)
+            bar.set_postfix(encodes=tally.computed, cached=tally.cached, failed=len(tally.errors), refresh=False)
+    return tally
+
+
+def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str, provenance: dict[str, Any]) -> Path:
+    """One CompressAI-style JSON file per (codec, pre-processing) curve."""
+    curve_dir.mkdir(exist_ok=True)
+    for curve in results["curves"]:
+        document = {
+            "name": f"{curve['codec']} + {curve['pre']}",
+            "description": f"kuchen bench: {curve['pre']} then {curve['codec']} over qualities "
+                           f"{curve['quality']}; bpp from real file bytes; metrics are means over "
+                           f"{results['images']['used']} images; encoding_time and decoding_time in "
+                           f"{results['time_unit']}",
+            "results": {k: v for k, v in curve.items() if k not in ("codec", "pre")},
+            "provenance": {"sha256": provenance_sha, **provenance},
+        }
+        write_atomic(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
+    return curve_dir
 
 
 def _outcome(done: Done[BenchTask, TaskOutcome]) -> TaskOutcome:

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..images import load_image, save_image
 from ..pipeline import Measure, apply_methods, encode_and_measure
-from ..runtime.cache import ContentCache, pixels_digest
+from ..runtime.cache import ContentCache, pixels_digest, stored_pixels
+from ..runtime.files import file_sha256
 from ..runtime.provenance import cached_toolkit, create_checked, plugin_registry
 from .config import LabelConfigError
 from .groups import Group, children
@@ -228,28 +229,14 @@ class _ImageLabeler:
         processed = self.retained.get(g)
         # a label already in place with the winner's pixels (copied over with the cache, or left by
         # an earlier run) is kept: the winner need not be applied again
-        if processed is not None or not _holds_pixels(path, self._result(g, quality)["pixels"]):
+        if processed is not None or stored_pixels(path, self._result(g, quality)["pixels"]) is None:
             if processed is None:  # the winner came from the cache, or did not fit the memory budget
                 processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
                 self.applications += len(self.plan.groups[g])
                 self.retained[g] = processed
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, processed)
-        return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": _file_sha(path)}
-
-
-def _holds_pixels(path: Path, digest: str) -> bool:
-    """``path`` is a readable image whose pixels are the ones ``digest`` records."""
-    if not path.is_file():
-        return False
-    try:
-        return pixels_digest(load_image(path)) == digest
-    except (OSError, ValueError):  # ImageLoadError is a ValueError; unreadable or not an image: it gets overwritten
-        return False
-
-
-def _file_sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+        return {"label": path.relative_to(self.plan.output).as_posix(), "label_sha256": file_sha256(path)}
 
 
 def _intact(record: dict[str, Any], plan: LabelPlan) -> bool:
@@ -258,7 +245,7 @@ def _intact(record: dict[str, Any], plan: LabelPlan) -> bool:
         return False
     for result in record.get("results", []):
         path = Path(plan.output) / result["label"]
-        if not path.is_file() or _file_sha(path) != result["label_sha256"]:
+        if not path.is_file() or file_sha256(path) != result["label_sha256"]:
             return False
     return True
 

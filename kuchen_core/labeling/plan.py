@@ -8,6 +8,7 @@ from pathlib import Path
 
 import attrs
 
+from ..registry import Registry
 from ..runtime.cache import content_key
 from ..runtime.provenance import Component, plan_component, plugin_registry
 from .config import LabelConfig, LabelConfigError
@@ -74,6 +75,29 @@ class LabelPlan:
 def build_plan(config: LabelConfig) -> LabelPlan:
     """Check every name and parameter of ``config`` against the registry and freeze the result."""
     registry = plugin_registry(config.plugin_modules, LabelConfigError)
+    methods = _method_components(registry, config)
+    codec, codec_component = plan_component(registry, "codec", config.codec, "codec.name", LabelConfigError)
+    for quality in config.qualities:
+        try:
+            codec.check_quality(quality)
+        except ValueError as exc:
+            raise LabelConfigError(f"codec.quality: {exc}") from None
+    metrics = _metric_uses(registry, config)
+    return LabelPlan(
+        methods=methods,
+        groups=tuple(make_groups(len(methods), config.max_group_size, config.order, config.identity)),
+        codec=codec_component,
+        qualities=config.qualities,
+        metrics=metrics,
+        rate_weight=config.rate_weight,
+        output=str(config.output.resolve()),
+        cache_dir=str(config.cache_dir.resolve()),
+        plugin_modules=config.plugin_modules,
+    )
+
+
+def _method_components(registry: Registry, config: LabelConfig) -> tuple[Component, ...]:
+    """The pool's methods, none listed twice (under any spelling)."""
     methods = []
     seen: dict[str, str] = {}
     for i, spec in enumerate(config.methods):
@@ -82,14 +106,11 @@ def build_plan(config: LabelConfig) -> LabelPlan:
             raise LabelConfigError(f"pool.methods lists {obj.spec!r} twice ({seen[obj.spec]!r} and {spec!r})")
         seen[obj.spec] = spec
         methods.append(component)
+    return tuple(methods)
 
-    codec, codec_component = plan_component(registry, "codec", config.codec, "codec.name", LabelConfigError)
-    for quality in config.qualities:
-        try:
-            codec.check_quality(quality)
-        except ValueError as exc:
-            raise LabelConfigError(f"codec.quality: {exc}") from None
 
+def _metric_uses(registry: Registry, config: LabelConfig) -> tuple[MetricUse, ...]:
+    """The scoring metrics with their reference and weight; a full-reference metric needs the original."""
     metrics = []
     for i, metric_config in enumerate(config.metrics):
         obj, component = plan_component(registry, "metric", metric_config.spec, f"metrics[{i}].name", LabelConfigError)
@@ -103,15 +124,4 @@ def build_plan(config: LabelConfig) -> LabelPlan:
     labels = [m.component.label for m in metrics]
     if len(set(labels)) != len(labels):
         raise LabelConfigError(f"metrics lists a metric twice: {labels}")
-
-    return LabelPlan(
-        methods=tuple(methods),
-        groups=tuple(make_groups(len(methods), config.max_group_size, config.order, config.identity)),
-        codec=codec_component,
-        qualities=config.qualities,
-        metrics=tuple(metrics),
-        rate_weight=config.rate_weight,
-        output=str(config.output.resolve()),
-        cache_dir=str(config.cache_dir.resolve()),
-        plugin_modules=config.plugin_modules,
-    )
+    return tuple(metrics)

@@ -10,7 +10,6 @@ record made by other plugins or images is never used: it simply matches no key.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from typing import Iterator, Sequence
 import attrs
 
 from ..runtime.cache import ContentCache
-from ..runtime.files import atomic_output, ensure_output_dir
+from ..runtime.files import atomic_output, ensure_output_dir, file_sha256
 from .config import LabelConfigError
 from .inputs import InputImage
 from .plan import LabelPlan
@@ -78,7 +77,7 @@ def seed_cache(paths: Sequence[str | os.PathLike], cache_dir: str | os.PathLike)
 
 
 def _result_keys(plan: LabelPlan, image: InputImage) -> Iterator[str]:
-    sha = hashlib.sha256(Path(image.path).read_bytes()).hexdigest()
+    sha = file_sha256(image.path)
     for group in plan.groups:
         for quality in plan.qualities:
             yield plan.result_key(sha, group, quality)

@@ -6,7 +6,6 @@ and building pools never imports torch.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..interfaces import Method
+from ..runtime.files import file_sha256
 from .checkpoint import Checkpoint, load_checkpoint
 from .tiling import run_tiled
 
@@ -42,11 +42,7 @@ def checkpoint_digest(path: Path) -> str:
 
 @lru_cache(maxsize=64)
 def _digest(path: str, mtime_ns: int, size: int) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()[:16]
+    return file_sha256(path)[:16]
 
 
 class NetworkMethod(Method):

@@ -36,6 +36,19 @@ def pixels_digest(image: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(image).tobytes()).hexdigest()[:16]
 
 
+def stored_pixels(path: Path, digest: str | None) -> np.ndarray | None:
+    """The image at ``path`` when its pixels are the ones ``digest`` records (not damaged, not swapped), else None."""
+    from ..images import load_image
+
+    if digest is None or not path.is_file():
+        return None
+    try:
+        pixels = load_image(path)
+    except Exception:  # a damaged or unreadable file is a miss
+        return None
+    return pixels if pixels_digest(pixels) == digest else None
+
+
 class ContentCache:
     """JSON records addressed by key; a missing, unreadable or altered record is a miss, never an error."""
 

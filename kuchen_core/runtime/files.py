@@ -110,3 +110,12 @@ def ensure_output_dir(path: str | os.PathLike, what: str = "output folder") -> P
             reason = "a parent is a file, not a folder"
         raise OutputError(f"{what} {path}: cannot write there ({reason})") from None
     return path
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes, read in blocks (images can be large)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -4,6 +4,7 @@
   objects the current one, so a test needs nothing installed;
 - pytest fixtures (auto-loaded through the ``pytest11`` entry point): ``fresh_registry`` and
   ``kuchen_register``;
+- ``mean_abs_error`` and ``psnr``, the measures plugin tests compare pictures with;
 - contract checks (``check_codec`` …) and ready-made pytest classes (``CodecContract`` …)
   that a plugin author subclasses to test a plugin against the rules every plugin must keep.
 """
@@ -13,6 +14,7 @@ import contextlib
 from typing import Any, Iterator
 
 from ..registry import Registry, use_registry
+from .measures import mean_abs_error, psnr
 from .contracts import (
     BackboneContract,
     CodecContract,
@@ -39,5 +41,6 @@ def registered(*plugins: Any, installed: bool = False, strict: bool = False) -> 
 
 __all__ = [
     "BackboneContract", "CodecContract", "MethodContract", "MetricContract", "check_backbone", "check_codec", "check_codec_proxy",
-    "check_method", "check_metric", "check_metric_loss_form", "jpeg_ladder", "registered", "sample_photo",
+    "check_method", "check_metric", "check_metric_loss_form", "jpeg_ladder", "mean_abs_error", "psnr", "registered",
+    "sample_photo",
 ]

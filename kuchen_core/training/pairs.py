@@ -22,6 +22,7 @@ from ..idlists import read_id_list
 from ..images import load_image
 from ..pipeline import encode_and_measure
 from ..registry import get_registry
+from ..runtime.files import file_sha256
 from ..runtime.inputs import find_images
 from .config import DataConfig, TrainConfigError
 
@@ -76,7 +77,7 @@ def _from_codec(config: DataConfig, progress) -> tuple[list[Pair], list]:
     pairs, hashed = [], []
     for path in progress(files, f"{codec.name} pairs", len(files)):
         original = load_image(path)
-        hashed.append(_sha(path))
+        hashed.append(file_sha256(path))
         for quality in config.qualities:
             decoded = encode_and_measure(original, codec, quality).decoded
             pairs.append(Pair(f"{path.stem}@{codec.name}{quality}", decoded, original))
@@ -91,7 +92,7 @@ def _from_images(config: DataConfig, progress) -> tuple[list[Pair], list]:
     for path in progress(files, "images", len(files)):
         original = load_image(path)
         pairs.append(Pair(path.stem, original, original))
-        hashed.append(_sha(path))
+        hashed.append(file_sha256(path))
     return pairs, hashed
 
 
@@ -116,7 +117,7 @@ def _from_manifest(config: DataConfig, progress) -> tuple[list[Pair], list]:
         if original.shape != target.shape:
             raise TrainConfigError(f"{label}: label size {target.shape} differs from its input {original.shape}")
         pairs.append(Pair(f"{source.stem}@{quality}", original, target))
-        hashed.append([_sha(source), _sha(label)])
+        hashed.append([file_sha256(source), file_sha256(label)])
     return pairs, hashed
 
 
@@ -137,7 +138,7 @@ def _from_folders(config: DataConfig, progress) -> tuple[list[Pair], list]:
         if a.shape != b.shape:
             raise TrainConfigError(f"{source.name}: input {a.shape} and target {b.shape} differ in size")
         pairs.append(Pair(source.stem, a, b))
-        hashed.append([_sha(source), _sha(by_stem[source.stem])])
+        hashed.append([file_sha256(source), file_sha256(by_stem[source.stem])])
     return pairs, hashed
 
 
@@ -147,7 +148,3 @@ def _find_input(name: str, manifest_dir: Path) -> Path:
         if candidate.is_file():
             return candidate
     raise TrainConfigError(f"input image {name!r} of the manifest is not found (run from the labeling run's folder)")
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

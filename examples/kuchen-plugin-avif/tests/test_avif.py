@@ -11,7 +11,7 @@ from PIL import Image
 
 import kuchen_plugin_avif
 from kuchen_core import get_registry, load_image
-from kuchen_core.testing import sample_photo
+from kuchen_core.testing import mean_abs_error, sample_photo
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +21,6 @@ def _avif_registered(kuchen_register):
 
 def make(spec: str = "avif"):
     return get_registry().create("codec", spec)
-
-
-def mean_abs_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a.astype(np.int16) - b).mean())
 
 
 def smooth(height: int, width: int) -> np.ndarray:

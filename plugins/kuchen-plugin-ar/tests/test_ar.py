@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 import torch
 
 from kuchen_core import encode_and_measure, get_registry, load_image
-from kuchen_core.testing import BackboneContract, MethodContract, sample_photo
+from kuchen_core.testing import BackboneContract, MethodContract, psnr, sample_photo
 from kuchen_plugin_ar.method import WEIGHTS
 
 
@@ -33,10 +32,6 @@ CBSD68 = Path(__file__).resolve().parents[3] / "benchmarks" / "cbsd68.txt"
 def _listed() -> list[Path]:
     lines = [line.strip() for line in CBSD68.read_text().splitlines()]
     return [CBSD68.parent / line for line in lines if line and not line.startswith("#")]
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    return 10 * math.log10(255.0**2 / float(np.mean((a.astype(float) - b.astype(float)) ** 2)))
 
 
 def test_an_untrained_arnet_is_the_identity_on_odd_sizes():

@@ -16,7 +16,7 @@ from PIL import Image
 
 import kuchen_plugin_guetzli
 from kuchen_core import get_registry
-from kuchen_core.testing import MethodContract, check_method, sample_photo
+from kuchen_core.testing import MethodContract, check_method, psnr, sample_photo
 from kuchen_plugin_guetzli.method import BUTTERAUGLI_MIN_SIDE, GuetzliMethod
 from kuchen_plugin_guetzli.tiling import MCU, spans, tile_slices
 
@@ -33,11 +33,6 @@ class TestGuetzliContract(MethodContract):
 
 def make(**params):
     return get_registry().create("method", "guetzli", **params)
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
-    return float(10 * np.log10(255.0**2 / mse))
 
 
 def guetzli_round_trip(image: np.ndarray, quality: int = 90) -> np.ndarray:

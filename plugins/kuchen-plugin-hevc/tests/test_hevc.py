@@ -13,7 +13,7 @@ import pytest
 
 import kuchen_plugin_hevc
 from kuchen_core import get_registry
-from kuchen_core.testing import CodecContract, sample_photo
+from kuchen_core.testing import CodecContract, mean_abs_error, sample_photo
 
 
 @pytest.fixture(autouse=True)
@@ -31,10 +31,6 @@ class TestHevcFullChroma(CodecContract):
 
 def make(spec: str = "hevc"):
     return get_registry().create("codec", spec)
-
-
-def mean_abs_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a.astype(np.int16) - b).mean())
 
 
 def smooth(height: int, width: int) -> np.ndarray:

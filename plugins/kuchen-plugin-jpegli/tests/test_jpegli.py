@@ -11,7 +11,7 @@ from PIL import Image
 
 import kuchen_plugin_jpegli
 from kuchen_core import get_registry, load_image
-from kuchen_core.testing import CodecContract, sample_photo
+from kuchen_core.testing import CodecContract, mean_abs_error, sample_photo
 
 
 @pytest.fixture(autouse=True)
@@ -25,10 +25,6 @@ class TestJpegli(CodecContract):
 
 def make(spec: str = "jpegli"):
     return get_registry().create("codec", spec)
-
-
-def mean_abs_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a.astype(np.int16) - b).mean())
 
 
 def test_the_bytes_are_the_baseline_jpeg_pyjpegli_writes(tmp_path):

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from kuchen_core import encode_and_measure, get_registry
-from kuchen_core.testing import MethodContract, sample_photo
+from kuchen_core.testing import MethodContract, psnr, sample_photo
 from kuchen_plugin_rrdb.methods import WEIGHTS
 
 if sys.version_info >= (3, 11):
@@ -30,10 +28,6 @@ class TestJpegPostFilterContract(MethodContract):
 
 class TestHevcPostFilterContract(MethodContract):
     spec = "rrdb-hevc(blocks=2)"
-
-
-def psnr(a: np.ndarray, b: np.ndarray) -> float:
-    return 10 * math.log10(255.0**2 / float(np.mean((a.astype(float) - b.astype(float)) ** 2)))
 
 
 @pytest.mark.parametrize("codec", ["jpeg", "hevc"])

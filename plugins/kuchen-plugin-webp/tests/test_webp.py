@@ -9,7 +9,7 @@ from PIL import Image
 
 import kuchen_plugin_webp
 from kuchen_core import get_registry, load_image
-from kuchen_core.testing import CodecContract, sample_photo
+from kuchen_core.testing import CodecContract, mean_abs_error, sample_photo
 
 
 @pytest.fixture(autouse=True)
@@ -27,10 +27,6 @@ class TestWebpFastest(CodecContract):
 
 def make(spec: str = "webp"):
     return get_registry().create("codec", spec)
-
-
-def mean_abs_error(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.abs(a.astype(np.int16) - b).mean())
 
 
 def test_the_bytes_are_the_lossy_webp_file_pillow_writes_and_reads(tmp_path):
