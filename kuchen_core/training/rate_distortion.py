@@ -81,8 +81,7 @@ class RateDistortionObjective:
         import torch
 
         with torch.no_grad():
-            decoded, bits = self.proxy(x, quality)
-            return bits, self.distortion(decoded, x)
+            return self._twin(x, x, quality)
 
     def distortion(self, decoded: Any, original: Any) -> Any:
         return sum(weight * form(decoded, original) for form, weight in self.terms)
@@ -111,20 +110,28 @@ class RateDistortionObjective:
         with torch.inference_mode():
             for pair in pairs:
                 original = _batch(pair.target, device)
+                pixels = original.shape[-2] * original.shape[-1]
                 for quality in self.config.val_qualities:
                     q = torch.full((1,), float(quality), device=device)
-                    reference = self.untouched(original, q)
                     edited = run_tiled(lambda b: self.edit(model, b, q.expand(b.shape[0])), pair.input, device=device)
-                    for tag, image in (("in", pair.input), ("out", edited)):
-                        decoded, bits = self.proxy(_batch(image, device), q)
-                        distortion = self.distortion(decoded, original)
-                        rows[f"bpp_{tag}"].append(float(bits[0]) / (image.shape[0] * image.shape[1]))
+                    untouched = self._twin(_batch(pair.input, device), original, q)
+                    reference = untouched if self.config.form == "relative" else None
+                    for tag, (bits, distortion) in (
+                        ("in", untouched),
+                        ("out", self._twin(_batch(edited, device), original, q)),
+                    ):
+                        rows[f"bpp_{tag}"].append(float(bits[0]) / pixels)
                         rows[f"d_{tag}"].append(float(distortion[0]))
-                        loss = self.rd_loss(bits, distortion, image.shape[0] * image.shape[1], reference)
+                        loss = self.rd_loss(bits, distortion, pixels, reference)
                         rows["loss_in" if tag == "in" else "rd_loss"].append(float(loss[0]))
         scores = {key: float(np.mean(values)) for key, values in rows.items()}
         scores["bpp_change"] = scores["bpp_out"] / scores["bpp_in"] - 1 if scores["bpp_in"] else math.nan
         return {**scores, "images": len(pairs)}
+
+    def _twin(self, image: Any, original: Any, quality: Any) -> tuple[Any, Any]:
+        """The twin's bits for ``image`` and the distortion of its reconstruction from ``original``."""
+        decoded, bits = self.proxy(image, quality)
+        return bits, self.distortion(decoded, original)
 
     def describe(self, scores: dict[str, float]) -> str:
         return (

@@ -70,9 +70,6 @@ class PreEditedCodec(Codec):
     def decode(self, data: bytes) -> np.ndarray:
         return self.codec.decode(data)
 
-    def proxy(self) -> Any:
-        return None  # the pre-editor is already trained through the stock codec's twin
-
     def library_versions(self) -> dict[str, str]:
         import torch
 
