@@ -9,8 +9,8 @@ by the steps of the quality being encoded), predicts for every AC coefficient a 
 ``θ ∈ (0, 0.45)`` from the magnitudes around it and the steps, shrinks ``|u|`` by ``θ``, and adds
 the change back to the pixels. A small CNN over the grid of blocks (all convolutions at 1/64 of
 the pixels) makes ``θ`` content-adaptive. Untrained, it is a fixed dead zone (``luma_zone``,
-``chroma_zone``): 0.1 on luma, the rounding offset of classic dead-zone quantisers, already saves
-bits at equal SSIMULACRA 2, so training starts there and learns where to widen or narrow it.
+``chroma_zone``): 0.1 on luma by default, the rounding offset of classic dead-zone quantisers;
+training learns where to widen or narrow it.
 Tiles and training patches start on multiples of 16, so the grid is the encoder's.
 """
 
