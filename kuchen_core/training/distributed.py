@@ -41,10 +41,20 @@ def barrier(world: World) -> None:
 
 
 def stop(world: World) -> None:
+    """Leave the process group after a run that finished on every rank.
+
+    The DDP wrapper is collected first (its reducer holds the group) and the ranks meet once more,
+    so no gloo worker thread is still busy when the group goes; a group torn down at interpreter
+    exit instead aborts the process ("terminate called without an active exception").
+    """
     if world.size > 1:
+        import gc
+
         import torch.distributed as dist
 
         if dist.is_initialized():
+            gc.collect()
+            dist.barrier()
             dist.destroy_process_group()
 
 

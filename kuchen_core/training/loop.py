@@ -46,11 +46,12 @@ class Trainer:
         if config.threads:
             torch.set_num_threads(config.threads)
         distributed.start(world, self.device)
-        try:
-            with use_registry(plugin_registry(config.plugin_modules)):
-                return self._run(torch)
-        finally:
-            distributed.stop(world)
+        with use_registry(plugin_registry(config.plugin_modules)):
+            summary = self._run(torch)
+        # Only after success: destroying the group while a peer waits in a collective deadlocks,
+        # so a failed rank leaves the clean-up to the launcher.
+        distributed.stop(world)
+        return summary
 
     def _run(self, torch: Any) -> dict[str, Any]:
         config, world = self.config, self.world
