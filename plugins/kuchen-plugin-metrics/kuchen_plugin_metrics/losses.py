@@ -72,3 +72,45 @@ def mse_loss(distorted: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
 def l1_loss(distorted: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
     """Mean absolute error over RGB per image, on the [0, 1] scale (``mae``'s score / 255)."""
     return (distorted - reference).abs().flatten(1).mean(1)
+
+
+def psnr_hvs_m_loss(distorted: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+    """PSNR-HVS-M's S per image on the [0, 1] scale (PSNR-HVS-M = −10·log10(loss)) over the whole
+    8×8 blocks of BT.601 luma. The masking threshold is the reference's alone (the metric takes the
+    larger of both images'), so an edit cannot raise its own masking by adding texture."""
+    from .hvs import BLOCK, CSF, MASK, dct_matrix
+
+    x, y = _luma(distorted) * 255.0, _luma(reference) * 255.0
+    rows, cols = x.shape[-2] // BLOCK, x.shape[-1] // BLOCK
+    if rows == 0 or cols == 0:
+        raise ValueError(f"psnr-hvs-m needs images of at least {BLOCK}×{BLOCK} pixels, got {tuple(x.shape[-2:])}")
+
+    def blocks(plane: torch.Tensor) -> torch.Tensor:
+        cropped = plane[:, 0, : rows * BLOCK, : cols * BLOCK]
+        return cropped.reshape(-1, rows, BLOCK, cols, BLOCK).transpose(2, 3)  # N×rows×cols×8×8
+
+    d = torch.tensor(dct_matrix(), dtype=x.dtype, device=x.device)
+    a, b = blocks(y), blocks(x)
+    a_dct, b_dct = d @ a @ d.T, d @ b @ d.T
+    mask = _masking_threshold(a, a_dct, torch.tensor(MASK, dtype=x.dtype, device=x.device)).detach()[..., None, None]
+    csf = torch.tensor(CSF, dtype=x.dtype, device=x.device)
+    ac = torch.ones(BLOCK, BLOCK, dtype=x.dtype, device=x.device)
+    ac[0, 0] = 0.0
+    error = (a_dct - b_dct).abs()
+    threshold = mask / torch.tensor(MASK, dtype=x.dtype, device=x.device) * ac
+    masked = F.relu(error - threshold)
+    return ((masked * csf).square().mean((1, 2, 3, 4))) / 255.0**2
+
+
+def _masking_threshold(blocks: torch.Tensor, coefficients: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """``hvs.masking_threshold`` in torch, over the last two axes of …×8×8 blocks."""
+    def scaled_variance(t: torch.Tensor) -> torch.Tensor:
+        return t.flatten(-2).var(-1, unbiased=True) * t.shape[-1] * t.shape[-2]
+
+    ac = torch.ones_like(mask)
+    ac[0, 0] = 0.0
+    energy = (coefficients.square() * mask * ac).sum((-2, -1))
+    whole = scaled_variance(blocks)
+    quarters = sum(scaled_variance(blocks[..., r : r + 4, c : c + 4]) for r in (0, 4) for c in (0, 4))
+    spread = torch.where(whole != 0, quarters / whole.clamp(min=1e-12), torch.zeros_like(whole))
+    return (energy * spread).sqrt() / 32.0

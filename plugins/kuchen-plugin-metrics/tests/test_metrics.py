@@ -34,6 +34,10 @@ class TestPsnrY(MetricContract):
     spec = "psnr-y"
 
 
+class TestPsnrHvsM(MetricContract):
+    spec = "psnr-hvs-m"
+
+
 class TestSsim(MetricContract):
     spec = "ssim"
 
@@ -93,6 +97,55 @@ def test_psnr_caps_identical_and_nearly_identical_images_at_100_db(name):
 
 def test_psnr_worst_case_is_zero():
     assert make("psnr").score(gray(0, 4), gray(255, 4)) == pytest.approx(0.0)
+
+
+# --- PSNR-HVS-M -------------------------------------------------------------------------------
+
+def test_psnr_hvs_m_of_a_flat_offset_by_hand():
+    """Flat images carry no masking; an offset of 10 moves only the DC coefficient, by 8·10, weighted
+    by CSF[0, 0]: S = (80 · 1.608443)² / 64 per coefficient."""
+    expected = 10 * math.log10(255**2 / (10 * 1.608443) ** 2)
+    assert make("psnr-hvs-m").score(gray(110, 16), gray(100, 16)) == pytest.approx(expected, rel=1e-12)
+    assert make("psnr-hvs-m").score(gray(100, 16), gray(100, 16)) == 100.0
+
+
+def test_psnr_hvs_m_masks_an_error_in_texture_that_shows_on_a_flat_patch():
+    """The same small high-frequency pattern is hidden by a busy block, not by a flat one."""
+    rng = np.random.default_rng(3)
+    busy = rng.integers(40, 215, size=(32, 32, 3), dtype=np.uint8)
+    flat = gray(128, 32)
+    pattern = np.indices((32, 32)).sum(0) % 2 * 4 - 2  # ±2 checkerboard: the highest DCT frequency
+    def shifted(image: np.ndarray) -> np.ndarray:
+        return (image.astype(int) + pattern[..., None]).clip(0, 255).astype(np.uint8)
+    assert make("psnr-hvs-m").score(shifted(busy), busy) == 100.0  # wholly below the busy blocks' thresholds
+    assert make("psnr-hvs-m").score(shifted(flat), flat) < 60
+    assert make("psnr").score(shifted(busy), busy) < 50  # plain PSNR sees it everywhere
+
+
+def test_psnr_hvs_m_skips_a_partial_edge_block_as_the_reference_code():
+    photo = sample_photo()[:19, :21]
+    changed = photo.copy()
+    changed[16:, :] = 255 - changed[16:, :]  # rows 16-18: the partial block row
+    changed[:, 16:] = 0
+    assert make("psnr-hvs-m").score(changed, photo) == 100.0
+    with pytest.raises(ValueError, match=r"at least 8×8 pixels, got 7×9"):
+        make("psnr-hvs-m").score(photo[:9, :7], photo[:9, :7])
+
+
+def test_psnr_hvs_m_loss_form_follows_the_metric_down_a_jpeg_ladder():
+    """Its masks are the reference's alone, never larger than the metric's (the larger of both), so it
+    counts at least as much error: within a fraction of a dB below the metric."""
+    import torch
+
+    from kuchen_plugin_metrics.losses import psnr_hvs_m_loss
+
+    photo = sample_photo()
+    def batch(image: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(image.copy()).permute(2, 0, 1)[None].double() / 255.0
+    for decoded in jpeg_ladder(photo, (20, 50, 90)):
+        from_loss = -10 * math.log10(float(psnr_hvs_m_loss(batch(decoded), batch(photo))))
+        metric = make("psnr-hvs-m").score(decoded, photo)
+        assert metric - 0.3 < from_loss <= metric + 1e-9
 
 
 # --- SSIM / MS-SSIM ---------------------------------------------------------------------------
@@ -204,7 +257,7 @@ def test_ssim_and_psnr_y_see_luma_only():
 
 # --- shared behaviour ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["psnr", "psnr-y", "ssim", "ms-ssim", "ssimulacra2"])
+@pytest.mark.parametrize("name", ["psnr", "psnr-y", "psnr-hvs-m", "ssim", "ms-ssim", "ssimulacra2"])
 def test_inputs_are_not_modified_and_shapes_are_checked(name):
     photo = sample_photo()
     dist = jpeg_ladder(photo, (30,))[0].copy()
