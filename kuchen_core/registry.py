@@ -4,6 +4,7 @@ Rules: an unknown name gets close matches, the installed names and an install hi
 plugins claiming one name is an error naming both (never a silent overwrite); a plugin that
 fails is recorded and the others still work.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -168,8 +169,7 @@ def _validated_entry(kind: Kind, cls: Any, source: PluginSource) -> Entry:
 
 def _duplicate_message(kind: str, name: str, claimants: list[Entry]) -> str:
     who = " and ".join(
-        f"{e.source.distribution or e.source.name}"
-        + (f" {e.source.version}" if e.source.version else "")
+        f"{e.source.distribution or e.source.name}" + (f" {e.source.version}" if e.source.version else "")
         for e in claimants
     )
     return f"{kind} {name!r} is registered by more than one plugin: {who}. Uninstall one of them."

@@ -8,6 +8,7 @@ Lists of pre-processings are comma-separated like every plugin list; inside one 
 chains methods in order (``nlmeans+detail`` = NL-means, then the detail filter). ``none`` is the
 untouched image, the *Original* every row is compared with.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,8 +66,24 @@ class BenchConfig:
 
 
 _KEYS = {
-    "images", "out", "codecs", "pre", "metrics", "post", "quality", "ladder", "post_qualities", "baseline",
-    "cache", "limit", "seed", "crops", "crop_size", "matched", "bd_method", "plugin_modules",
+    "images",
+    "out",
+    "codecs",
+    "pre",
+    "metrics",
+    "post",
+    "quality",
+    "ladder",
+    "post_qualities",
+    "baseline",
+    "cache",
+    "limit",
+    "seed",
+    "crops",
+    "crop_size",
+    "matched",
+    "bd_method",
+    "plugin_modules",
 }
 
 
@@ -92,7 +109,7 @@ def split_keyed(text: str) -> tuple[str, str]:
             cut = i
     if cut < 0:
         return ALL, text.strip()
-    key, value = text[:cut].strip(), text[cut + 1:].strip()
+    key, value = text[:cut].strip(), text[cut + 1 :].strip()
     if not key:
         raise BenchConfigError(f"cannot read {text!r}: expected CODEC=VALUE or VALUE")
     return key, value
@@ -258,7 +275,9 @@ class _Given:
 
     def per_codec(self, key: str, convert: Any) -> dict[str, Any]:
         from_file = _per_codec(self.data, key, convert)
-        if self.options.get("codecs") is not None:  # --codecs narrowed the file's list: its values for the others do not apply
+        if (
+            self.options.get("codecs") is not None
+        ):  # --codecs narrowed the file's list: its values for the others do not apply
             chosen = _codec_keys(self.options["codecs"])
             from_file = {k: v for k, v in from_file.items() if k in chosen}
         return {**from_file, **(self.options.get(key) or {})}

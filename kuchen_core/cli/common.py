@@ -1,5 +1,6 @@
 """Helpers the file-processing commands share: input expansion, plugin lists, per-file
 failure isolation with a progress bar, one distinct output file per input."""
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,9 @@ def plan_outputs(inputs: Sequence[Path], out_dir: Path, suffix: str) -> dict[Pat
         except OSError:  # no such file: nothing to replace
             continue
         if replaced is not None:
-            raise click.UsageError(f"-o {out_dir}: writing {target.name} would replace the input {replaced}; "
-                                   "choose another output folder")
+            raise click.UsageError(
+                f"-o {out_dir}: writing {target.name} would replace the input {replaced}; choose another output folder"
+            )
     try:
         ensure_output_dir(out_dir, "-o")
     except OutputError as exc:
@@ -121,8 +123,12 @@ def process_files(
 
 def progress_option(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--progress/--no-progress``: bars only on a terminal unless asked, like pip and git."""
-    return click.option("--progress/--no-progress", "progress", default=None,
-                        help="Show progress bars [default: only when stderr is a terminal].")(command)
+    return click.option(
+        "--progress/--no-progress",
+        "progress",
+        default=None,
+        help="Show progress bars [default: only when stderr is a terminal].",
+    )(command)
 
 
 def show_progress(progress: bool | None, quiet: bool = False) -> bool:
@@ -146,7 +152,7 @@ def spec_completer(kind: str) -> Callable[[click.Context, click.Parameter, str],
 
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         cut = max(incomplete.rfind(","), incomplete.rfind("+") if kind == "method" else -1)
-        head, tail = incomplete[: cut + 1], incomplete[cut + 1:]
+        head, tail = incomplete[: cut + 1], incomplete[cut + 1 :]
         names = get_registry().names(kind) + (["none"] if kind == "method" and not head else [])
         return [CompletionItem(head + name) for name in names if name.startswith(tail.lower())]
 

@@ -8,6 +8,7 @@ Four sources, one shape:
 - ``pairs``: two folders with files of the same stem;
 - ``images``: originals alone, as (original, original), for the rate-distortion objective.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,7 +26,6 @@ from ..registry import get_registry
 from ..runtime.files import file_sha256
 from ..runtime.inputs import find_images
 from .config import DataConfig, TrainConfigError
-
 
 
 @attrs.frozen(eq=False)
@@ -47,7 +47,9 @@ class PairSet:
 def load_pairs(config: DataConfig, progress: Callable[[Iterable, str, int], Iterable] | None = None) -> PairSet:
     """Build every pair of ``config``; ``progress`` wraps the per-image loop (a tqdm, say)."""
     progress = progress or (lambda items, desc, total: items)
-    loader = {"manifest": _from_manifest, "codec": _from_codec, "pairs": _from_folders, "images": _from_images}[config.source]
+    loader = {"manifest": _from_manifest, "codec": _from_codec, "pairs": _from_folders, "images": _from_images}[
+        config.source
+    ]
     pairs, hashed = loader(config, progress)
     if not pairs:
         raise TrainConfigError(f"data source {config.source!r} produced no training pairs ({config.describe()})")
@@ -67,7 +69,9 @@ def training_images(config: DataConfig) -> list[Path]:
     if config.limit is not None:
         found = found[: config.limit]
     if not found:
-        raise TrainConfigError(f"no images match {list(config.images)}" + (f" with ids from {config.ids}" if config.ids else ""))
+        raise TrainConfigError(
+            f"no images match {list(config.images)}" + (f" with ids from {config.ids}" if config.ids else "")
+        )
     return found
 
 
@@ -129,7 +133,9 @@ def _from_folders(config: DataConfig, progress) -> tuple[list[Pair], list]:
         raise TrainConfigError(f"{inputs}: no input images")
     unmatched = [p.name for p in sources if p.stem not in by_stem]
     if unmatched:
-        raise TrainConfigError(f"{targets}: no target for {', '.join(unmatched[:5])}" + (" …" if len(unmatched) > 5 else ""))
+        raise TrainConfigError(
+            f"{targets}: no target for {', '.join(unmatched[:5])}" + (" …" if len(unmatched) > 5 else "")
+        )
     if config.limit is not None:
         sources = sources[: config.limit]
     pairs, hashed = [], []

@@ -3,6 +3,7 @@
 ``psnr``, ``psnr-y``, ``mae``, ``ssim`` and ``ms-ssim`` are plain numpy; ``ssimulacra2`` imports its
 library on first use; ``butteraugli`` runs libjxl's ``butteraugli_main`` when it is installed.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -24,6 +25,13 @@ def register_metrics(register: Callable[[type], None]) -> None:
 
 
 __all__ = [
-    "ButteraugliMetric", "METRICS", "MaeMetric", "MsSsimMetric", "PsnrMetric", "PsnrYMetric", "SsimMetric",
-    "Ssimulacra2Metric", "register_metrics",
+    "ButteraugliMetric",
+    "METRICS",
+    "MaeMetric",
+    "MsSsimMetric",
+    "PsnrMetric",
+    "PsnrYMetric",
+    "SsimMetric",
+    "Ssimulacra2Metric",
+    "register_metrics",
 ]

@@ -1,4 +1,5 @@
 """The full-reference metrics: contract on a JPEG ladder, known SSIM properties, hand-computed cases."""
+
 from __future__ import annotations
 
 import math
@@ -71,6 +72,7 @@ def noisy(image: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
 
 # --- PSNR -------------------------------------------------------------------------------------
 
+
 def test_psnr_by_hand():
     """One channel of one pixel off by 10 in a 2×2 image: MSE = 100/12."""
     ref = gray(100, 2)
@@ -96,6 +98,7 @@ def test_psnr_worst_case_is_zero():
 
 
 # --- SSIM / MS-SSIM ---------------------------------------------------------------------------
+
 
 def test_ssim_of_flat_images_by_hand():
     """Zero variance: contrast-structure is C2/C2 = 1, SSIM is the luminance term alone."""
@@ -181,7 +184,9 @@ def test_ms_ssim_is_kinder_than_ssim_to_fine_noise():
     assert make("ms-ssim").score(dist, photo) > make("ssim").score(dist, photo)
 
 
-@pytest.mark.parametrize("name", ["ssim", "ms-ssim", "ssimulacra2", pytest.param("butteraugli", marks=needs_butteraugli)])
+@pytest.mark.parametrize(
+    "name", ["ssim", "ms-ssim", "ssimulacra2", pytest.param("butteraugli", marks=needs_butteraugli)]
+)
 def test_too_small_images_are_a_clear_error(name):
     tiny = gray(10, 7)
     with pytest.raises(ValueError, match=r"at least \d+×\d+ pixels, got 7×7"):
@@ -203,6 +208,7 @@ def test_ssim_and_psnr_y_see_luma_only():
 
 
 # --- shared behaviour ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["psnr", "psnr-y", "ssim", "ms-ssim", "ssimulacra2"])
 def test_inputs_are_not_modified_and_shapes_are_checked(name):
@@ -247,6 +253,7 @@ def test_library_versions():
 
 # --- butteraugli ---------------------------------------------------------------------------------
 
+
 def test_butteraugli_without_the_tool_is_registered_and_says_how_to_install(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     assert not ButteraugliMetric.available()
@@ -263,7 +270,9 @@ def test_butteraugli_identical_is_zero_and_pnorm_is_below_max():
     assert make("butteraugli").score(photo, photo) == 0.0
     worst = make("butteraugli").score(dist, photo)
     assert 0 < make("butteraugli(norm=pnorm)").score(dist, photo) < worst
-    assert make("butteraugli(norm=pnorm,p=12)").score(dist, photo) > make("butteraugli(norm=pnorm,p=2)").score(dist, photo)
+    assert make("butteraugli(norm=pnorm,p=12)").score(dist, photo) > make("butteraugli(norm=pnorm,p=2)").score(
+        dist, photo
+    )
 
 
 @needs_butteraugli
@@ -305,8 +314,10 @@ def test_butteraugli_caps_huge_distances(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("script", "message"),
-    [("echo 'Failed to read image' >&2; exit 3", "failed \\(exit 3\\): Failed to read image"),
-     ("echo nonsense", "cannot read butteraugli_main's output")],
+    [
+        ("echo 'Failed to read image' >&2; exit 3", "failed \\(exit 3\\): Failed to read image"),
+        ("echo nonsense", "cannot read butteraugli_main's output"),
+    ],
 )
 def test_butteraugli_tool_failures_are_clear_errors(tmp_path, monkeypatch, script, message):
     fake_tool(tmp_path, monkeypatch, script)
@@ -317,7 +328,11 @@ def test_butteraugli_tool_failures_are_clear_errors(tmp_path, monkeypatch, scrip
 
 @pytest.mark.parametrize(
     ("spec", "message"),
-    [("butteraugli(norm=mean)", "must be one of"), ("butteraugli(p=0.5)", "'p' must be >= 1"), ("psnr(peak=1)", "unknown parameter")],
+    [
+        ("butteraugli(norm=mean)", "must be one of"),
+        ("butteraugli(p=0.5)", "'p' must be >= 1"),
+        ("psnr(peak=1)", "unknown parameter"),
+    ],
 )
 def test_parameter_errors(spec, message):
     with pytest.raises(ValueError, match=message):
