@@ -238,11 +238,9 @@ def make_crops(
                 key = plan.record_key(row["sha256"], chain, k, codec.reference)
                 data = stored_file(plan, key, k, cache.get(key))
                 if data is None:  # missing or damaged since its task verified it: encode again
-                    processed = image
-                    if not chain.is_original:
-                        processed = kept_pixels(plan, row["sha256"], chain)
-                        if processed is None:
-                            processed = apply_methods(image, tools.chains[c])
+                    processed = image if chain.is_original else kept_pixels(plan, row["sha256"], chain)
+                    if processed is None:
+                        processed = apply_methods(image, tools.chains[c])
                     data = tools.codecs[k].encode(processed, codec.reference)
                 decoded = tools.codecs[k].decode(data)
                 entry = reference.get((chain.label, codec.label, codec.reference), {})

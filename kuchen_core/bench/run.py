@@ -188,7 +188,7 @@ def _rows(
     plan: BenchPlan, images: Sequence[BenchImage], hashes: Sequence[str], outcomes: Sequence[TaskOutcome]
 ) -> list[dict[str, Any]]:
     """One row per image, in input order, with every task's results and errors."""
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "image": image.name,
             "sha256": None,

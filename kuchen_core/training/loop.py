@@ -60,7 +60,7 @@ class Trainer:
         torch.manual_seed(config.seed)
         model = backbone.build()
         if config.init:
-            self._initialise(model, backbone.spec)
+            self._initialise(model, backbone.spec, config.init)
         model = model.to(self.device)
         cuda = self.device.startswith("cuda")
         if cuda and config.channels_last:
@@ -139,15 +139,15 @@ class Trainer:
             (self.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
 
-    def _initialise(self, model: Any, spec: str) -> None:
+    def _initialise(self, model: Any, spec: str, init: str) -> None:
         """Fine-tuning: start from a checkpoint of the same backbone (BasicSR's pretrain_network)."""
         from safetensors.torch import load_file
 
-        meta = read_meta(self.config.init)
+        meta = read_meta(init)
         if meta["backbone"] != spec:
-            raise TrainConfigError(f"[model] init {self.config.init} is a {meta['backbone']!r}, not {spec!r}")
-        model.load_state_dict(load_file(str(weights_path(self.config.init))), strict=True)
-        self.log(f"initialised from {self.config.init}")
+            raise TrainConfigError(f"[model] init {init} is a {meta['backbone']!r}, not {spec!r}")
+        model.load_state_dict(load_file(str(weights_path(init))), strict=True)
+        self.log(f"initialised from {init}")
 
     def _step(
         self,
@@ -181,7 +181,7 @@ class Trainer:
         return PairSet(kept, train_set.data_hash, train_set.description), held
 
     def _resume(self, model: Any, optimizer: Any, data_hash: str) -> dict[str, Any]:
-        fresh = {
+        fresh: dict[str, Any] = {
             "step": 0,
             "epoch": 0,
             "batch": 0,
