@@ -13,7 +13,12 @@ from pathlib import Path
 
 import click
 
-from .common import progress_option, show_progress, spec_completer
+from .common import Decorator, executor_options, progress_options, show_progress, spec_completer
+
+
+def _spec_list(name: str, kind: str, help: str) -> Decorator:
+    """An option naming a comma-separated list of ``kind`` plugins (completed in the shell)."""
+    return click.option(name, default=None, metavar="LIST", shell_complete=spec_completer(kind), help=help)
 
 
 def _list(value: str | None) -> tuple[str, ...] | None:
@@ -39,34 +44,18 @@ def _list(value: str | None) -> tuple[str, ...] | None:
     metavar="PATH",
     help="Images: a folder, a glob, an image file or a .txt list (one path per line). Repeatable.",
 )
-@click.option(
-    "--codecs",
-    default=None,
-    metavar="LIST",
-    shell_complete=spec_completer("codec"),
-    help="Comma-separated codec specs, e.g. jpeg,webp,hevc.",
-)
-@click.option(
+@_spec_list("--codecs", "codec", "Comma-separated codec specs, e.g. jpeg,webp,hevc.")
+@_spec_list(
     "--pre",
-    default=None,
-    metavar="LIST",
-    shell_complete=spec_completer("method"),
-    help="Comma-separated pre-processings; 'none' is the Original (always included); '+' chains "
+    "method",
+    "Comma-separated pre-processings; 'none' is the Original (always included); '+' chains "
     "methods, e.g. none,nlmeans,detail,nlmeans+detail.",
 )
-@click.option(
-    "--metrics",
-    default=None,
-    metavar="LIST",
-    shell_complete=spec_completer("metric"),
-    help="Comma-separated metrics, e.g. ssimulacra2,psnr.",
-)
-@click.option(
+@_spec_list("--metrics", "metric", "Comma-separated metrics, e.g. ssimulacra2,psnr.")
+@_spec_list(
     "--post",
-    default=None,
-    metavar="LIST",
-    shell_complete=spec_completer("method"),
-    help="Comma-separated post-filters (methods applied after decoding the Original) for the post-processing table.",
+    "method",
+    "Comma-separated post-filters (methods applied after decoding the Original) for the post-processing table.",
 )
 @click.option(
     "--quality",
@@ -130,28 +119,8 @@ def _list(value: str | None) -> tuple[str, ...] | None:
     metavar="MODULE",
     help="Extra module with @hookimpl plugins, imported in every worker (must be on PYTHONPATH).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Parallel workers [default: the CPU count]; 1 runs in this process.",
-)
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="local: a process pool on this machine; dask: a Dask cluster (pip install 'kuchen-core[dask]').",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="ADDRESS",
-    help="Dask scheduler address [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].",
-)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@executor_options
+@progress_options
 def bench_command(
     config_path: Path | None,
     images: tuple[str, ...],

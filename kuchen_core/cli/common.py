@@ -121,14 +121,59 @@ def process_files(
     return outcomes
 
 
-def progress_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--progress/--no-progress``: bars only on a terminal unless asked, like pip and git."""
-    return click.option(
-        "--progress/--no-progress",
-        "progress",
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def options(*decorators: Decorator) -> Decorator:
+    """Several click options as one decorator, so commands that share options declare them once."""
+
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+# ``--quiet`` and ``--progress/--no-progress``: bars only on a terminal unless asked, like pip and git.
+progress_options = options(
+    click.option("--quiet", is_flag=True, help="No progress bars."),
+    click.option(
+        "--progress/--no-progress", default=None, help="Show progress bars [default: only when stderr is a terminal]."
+    ),
+)
+
+# Where the tasks of ``label`` and ``bench`` run (see :mod:`kuchen_core.runtime.executors`).
+executor_options = options(
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
         default=None,
-        help="Show progress bars [default: only when stderr is a terminal].",
-    )(command)
+        help="Parallel workers [default: the CPU count]; 1 runs in this process. With --executor dask "
+        "and no scheduler: the LocalCluster's worker count.",
+    ),
+    click.option(
+        "--executor",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="local: a process pool on this machine; dask: a Dask cluster (pip install 'kuchen-core[dask]').",
+    ),
+    click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].",
+    ),
+)
+
+
+def out_dir_option(help: str) -> Decorator:
+    """``-o/--out DIR``, required: the folder a file command writes into (created if missing)."""
+    return click.option(
+        "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help
+    )
 
 
 def show_progress(progress: bool | None, quiet: bool = False) -> bool:

@@ -16,9 +16,10 @@ from .common import (
     build_list,
     build_one,
     expand_inputs,
+    out_dir_option,
     plan_outputs,
     process_files,
-    progress_option,
+    progress_options,
     report_failures,
     show_progress,
     spec_completer,
@@ -54,17 +55,9 @@ def _default_metrics() -> str:
     shell_complete=spec_completer("metric"),
     help="Comma-separated metrics against the input image [default: psnr if installed, else none].",
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the compressed files (created if missing).",
-)
+@out_dir_option("Folder for the compressed files (created if missing).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of a table.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@progress_options
 def compress_command(
     inputs: tuple[str, ...],
     codec_spec: str,

@@ -15,9 +15,10 @@ from .common import (
     build_list,
     build_one,
     expand_inputs,
+    out_dir_option,
     plan_outputs,
     process_files,
-    progress_option,
+    progress_options,
     report_failures,
     show_progress,
     spec_completer,
@@ -56,16 +57,8 @@ def codec_for_suffix(suffix: str) -> Any:
     shell_complete=spec_completer("method"),
     help="Comma-separated methods applied after decoding.",
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the decoded PNG files.",
-)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@out_dir_option("Folder for the decoded PNG files.")
+@progress_options
 def decode_command(
     inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool, progress: bool | None
 ) -> None:

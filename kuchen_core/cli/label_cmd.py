@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .common import progress_option, show_progress
+from .common import executor_options, progress_options, show_progress
 
 
 @click.command("label")
@@ -22,27 +22,7 @@ from .common import progress_option, show_progress
     is_flag=True,
     help="Check the config against the installed plugins, print the groups and the amount of work, and stop.",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Parallel workers [default: the CPU count]; 1 runs in this process. With --executor dask "
-    "and no scheduler: the LocalCluster's worker count.",
-)
-@click.option(
-    "--executor",
-    type=click.Choice(["local", "dask"]),
-    default="local",
-    show_default=True,
-    help="local: a process pool on this machine; dask: a Dask cluster (pip install 'kuchen-core[dask]').",
-)
-@click.option(
-    "--scheduler",
-    default=None,
-    metavar="ADDRESS",
-    help="Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].",
-)
+@executor_options
 @click.option(
     "--out",
     "out_dir",
@@ -74,8 +54,7 @@ from .common import progress_option, show_progress
     help="Write every evaluation the cache holds for these images to FILE (gzipped JSON "
     "lines, a few KB a photo) and stop; safe while another run fills the cache.",
 )
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@progress_options
 def label_command(
     config_path: Path,
     dry_run: bool,

@@ -12,9 +12,10 @@ from ..pipeline import apply_methods
 from .common import (
     build_list,
     expand_inputs,
+    out_dir_option,
     plan_outputs,
     process_files,
-    progress_option,
+    progress_options,
     report_failures,
     show_progress,
     spec_completer,
@@ -44,16 +45,8 @@ def show_command(name: str, as_json: bool) -> None:
     shell_complete=spec_completer("method"),
     help="Comma-separated methods, applied in order, e.g. 'nlmeans,detail'.",
 )
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for the processed PNG files.",
-)
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@out_dir_option("Folder for the processed PNG files.")
+@progress_options
 def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: bool, progress: bool | None) -> None:
     """Apply a chain of methods to INPUTS (files or folders) and save lossless PNGs."""
     methods = build_list("method", chain)

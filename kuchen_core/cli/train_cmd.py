@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import progress_option, show_progress
+from .common import progress_options, show_progress
 
 
 @click.command("train")
@@ -18,8 +18,7 @@ from .common import progress_option, show_progress
 @click.option("--device", default=None, help="auto, cpu, cuda or cuda:N [default: auto].")
 @click.option("--threads", type=int, default=None, help="CPU threads for torch.")
 @click.option("--seed", type=int, default=None, help="Override [train] seed.")
-@click.option("--quiet", is_flag=True, help="No progress bars.")
-@progress_option
+@progress_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def train_command(
     config_path: Path,
