@@ -173,18 +173,6 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def _str_list(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
-    """A TOML list of strings, or one string (a comma-separated list, as on the command line)."""
-    if key not in data:
-        return None
-    value = data[key]
-    if isinstance(value, str):
-        return tuple(split_specs(value)) if key != "images" else (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise BenchConfigError(f"{key} must be a string or a list of non-empty strings, got {value!r}")
-    return tuple(v.strip() for v in value)
-
-
 def _per_codec(data: Mapping[str, Any], key: str, convert: Any) -> dict[str, Any]:
     """A scalar/list for every codec, or a table ``{codec = value}``."""
     if key not in data:
@@ -221,7 +209,7 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
     """
     given = _Given(dict(file_data or {}), options)
     images, out, codecs = _required(given)
-    pre = _pre_labels(given.pick("pre", _str_list(given.data, "pre")) or (NONE,))
+    pre = _pre_labels(given.pick("pre", given.listed("pre")) or (NONE,))
     cache = given.pick("cache", given.table.get("cache", str, None))
     limit = given.pick("limit", given.table.get("limit", int, None))
     if limit is not None and limit < 1:
@@ -270,8 +258,13 @@ class _Given:
         value = self.options.get(key)
         return from_file if value is None else value
 
+    def listed(self, key: str) -> tuple[str, ...] | None:
+        """The file's list of strings; one string is a comma-separated list (but one image entry)."""
+        found = self.table.str_list(key, split=None if key == "images" else split_specs)
+        return None if found is None else tuple(found)
+
     def strings(self, key: str) -> tuple[str, ...]:
-        return tuple(self.pick(key, _str_list(self.data, key)) or ())
+        return tuple(self.pick(key, self.listed(key)) or ())
 
     def per_codec(self, key: str, convert: Any) -> dict[str, Any]:
         from_file = _per_codec(self.data, key, convert)
@@ -285,13 +278,13 @@ class _Given:
 
 def _required(given: _Given) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     """The images, the output folder and the codecs, without which there is no bench."""
-    images = given.pick("images", _str_list(given.data, "images"))
+    images = given.pick("images", given.listed("images"))
     if not images:
         raise BenchConfigError("no images: pass --images DIR (folders, globs, image files or .txt lists)")
     out = given.pick("out", given.table.get("out", str, None))
     if out is None:
         raise BenchConfigError("missing the output folder: --out DIR (or 'out' in the config)")
-    codecs = given.pick("codecs", _str_list(given.data, "codecs"))
+    codecs = given.pick("codecs", given.listed("codecs"))
     if not codecs:
         raise BenchConfigError("no codecs: pass --codecs, e.g. --codecs jpeg,webp")
     return images, out, codecs
