@@ -34,21 +34,10 @@ demo: setup
 test: setup
 	$(PYTHON) -m pytest
 
-# ruff (lint everywhere; the formatter over the packages formatted so far) and mypy over kuchen_core.
-FORMATTED ?= kuchen_core/runtime \
-	kuchen_core/nn/proxy.py \
-	kuchen_core/training/rate_distortion.py \
-	kuchen_core/training/objectives.py \
-	plugins/kuchen-plugin-preedit \
-	plugins/kuchen-plugin-jpeg/kuchen_plugin_jpeg/proxy.py \
-	plugins/kuchen-plugin-metrics/kuchen_plugin_metrics/losses.py \
-	benchmarks/fit_proxy.py \
-	benchmarks/proxy_accuracy.py \
-	benchmarks/preedit_speed.py
-
+# ruff (lint and format, the whole repository) and mypy over kuchen_core.
 lint: setup
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check $(FORMATTED)
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 test-slow: setup

@@ -13,6 +13,7 @@ kuchen/direct. It first checks both paths write identical bytes, so the comparis
 
 Exits 1 if a gated codec (jpeg, webp, hevc) is more than ``--max-ratio`` slower through Kuchen.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,8 +50,14 @@ def _pillow_decode(data: bytes) -> np.ndarray:
 
 def direct_jpeg(image: np.ndarray, quality: int, params: dict[str, Any]) -> tuple[bytes, np.ndarray]:
     buffer = io.BytesIO()
-    Image.fromarray(image).save(buffer, format="JPEG", quality=quality, subsampling=params["subsampling"],
-                                optimize=params["optimize"], progressive=params["progressive"])
+    Image.fromarray(image).save(
+        buffer,
+        format="JPEG",
+        quality=quality,
+        subsampling=params["subsampling"],
+        optimize=params["optimize"],
+        progressive=params["progressive"],
+    )
     data = buffer.getvalue()
     return data, _pillow_decode(data)
 
@@ -91,8 +98,9 @@ def default_images(n_bsds: int) -> list[Path]:
     return images
 
 
-def check_same_output(name: str, codec: kuchen_core.Codec, direct: Direct, images: Sequence[np.ndarray],
-                      quality: int) -> None:
+def check_same_output(
+    name: str, codec: kuchen_core.Codec, direct: Direct, images: Sequence[np.ndarray], quality: int
+) -> None:
     """Both paths must write the same file and decode the same pixels, or the timing compares different work."""
     for index, image in enumerate(images):
         result = kuchen_core.encode_and_measure(image, codec, quality)
@@ -101,8 +109,9 @@ def check_same_output(name: str, codec: kuchen_core.Codec, direct: Direct, image
             raise SystemExit(f"{name}: Kuchen and the direct call differ on image {index}; settings do not match")
 
 
-def time_pair(codec: kuchen_core.Codec, direct: Direct, images: Sequence[np.ndarray], quality: int,
-              passes: int) -> tuple[list[float], list[float]]:
+def time_pair(
+    codec: kuchen_core.Codec, direct: Direct, images: Sequence[np.ndarray], quality: int, passes: int
+) -> tuple[list[float], list[float]]:
     """Seconds per full pass over ``images`` for each path, alternating which path runs first per image."""
     paths = {
         "kuchen": lambda image: kuchen_core.encode_and_measure(image, codec, quality),
@@ -127,8 +136,9 @@ def time_pair(codec: kuchen_core.Codec, direct: Direct, images: Sequence[np.ndar
     return runs["kuchen"], runs["direct"]
 
 
-def measure(names: Sequence[str], images: Sequence[np.ndarray], quality: int, repeats: int,
-            min_seconds: float) -> list[dict[str, Any]]:
+def measure(
+    names: Sequence[str], images: Sequence[np.ndarray], quality: int, repeats: int, min_seconds: float
+) -> list[dict[str, Any]]:
     """Fast codecs get more passes (at least ``min_seconds`` per path) so a stray context switch cannot tip the median."""
     registry = kuchen_core.get_registry()
     rows = []
@@ -140,15 +150,17 @@ def measure(names: Sequence[str], images: Sequence[np.ndarray], quality: int, re
         one_pass = (time.perf_counter() - start) / 2
         passes = max(repeats, math.ceil(min_seconds / one_pass))
         kuchen_runs, direct_runs = time_pair(codec, direct, images, quality, passes)
-        rows.append({
-            "codec": codec.spec,
-            "name": name,
-            "direct_ms": 1000 * statistics.median(direct_runs),
-            "kuchen_ms": 1000 * statistics.median(kuchen_runs),
-            "ratio": statistics.median(k / d for k, d in zip(kuchen_runs, direct_runs)),
-            "passes": passes,
-            "versions": codec.library_versions(),
-        })
+        rows.append(
+            {
+                "codec": codec.spec,
+                "name": name,
+                "direct_ms": 1000 * statistics.median(direct_runs),
+                "kuchen_ms": 1000 * statistics.median(kuchen_runs),
+                "ratio": statistics.median(k / d for k, d in zip(kuchen_runs, direct_runs)),
+                "passes": passes,
+                "versions": codec.library_versions(),
+            }
+        )
     return rows
 
 
@@ -159,8 +171,10 @@ def table(rows: Sequence[dict[str, Any]], max_ratio: float) -> str:
     ]
     for row in rows:
         limit = f"≤ {max_ratio:.2f}" if row["name"] in GATED else "(not gated)"
-        lines.append(f"| `{row['codec']}` | {row['passes']} | {row['direct_ms']:.1f} | {row['kuchen_ms']:.1f} | "
-                     f"{row['ratio']:.3f} | {limit} |")
+        lines.append(
+            f"| `{row['codec']}` | {row['passes']} | {row['direct_ms']:.1f} | {row['kuchen_ms']:.1f} | "
+            f"{row['ratio']:.3f} | {limit} |"
+        )
     return "\n".join(lines)
 
 
@@ -168,8 +182,10 @@ def machine() -> str:
     model = next((line.split(":", 1)[1].strip() for line in _cpuinfo() if line.startswith("model name")), "unknown CPU")
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     load = f", 1-min load average {os.getloadavg()[0]:.1f} incl. this run" if hasattr(os, "getloadavg") else ""
-    return (f"{model}, {cores} cores usable, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}{load}")
+    return (
+        f"{model}, {cores} cores usable, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}{load}"
+    )
 
 
 def _cpuinfo() -> list[str]:
@@ -179,8 +195,16 @@ def _cpuinfo() -> list[str]:
         return []
 
 
-def section(rows: Sequence[dict[str, Any]], command: str, paths: Sequence[Path], images: Sequence[np.ndarray],
-            quality: int, repeats: int, min_seconds: float, max_ratio: float) -> str:
+def section(
+    rows: Sequence[dict[str, Any]],
+    command: str,
+    paths: Sequence[Path],
+    images: Sequence[np.ndarray],
+    quality: int,
+    repeats: int,
+    min_seconds: float,
+    max_ratio: float,
+) -> str:
     megapixels = sum(img.shape[0] * img.shape[1] for img in images) / 1e6
     versions = "; ".join(
         f"`{row['name']}`: " + ", ".join(f"{k} {v}" for k, v in row["versions"].items()) for row in rows
@@ -235,8 +259,12 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("images", nargs="*", type=Path, help="image files [default: samples/ + BSDS500 val photos]")
     parser.add_argument("--repeats", type=int, default=9, help="least timed passes over the images [default: 9]")
-    parser.add_argument("--min-seconds", type=float, default=2.0,
-                        help="least time per path and codec; fast codecs get more passes [default: 2]")
+    parser.add_argument(
+        "--min-seconds",
+        type=float,
+        default=2.0,
+        help="least time per path and codec; fast codecs get more passes [default: 2]",
+    )
     parser.add_argument("--quality", type=int, default=75, help="codec quality for every codec [default: 75]")
     parser.add_argument("--codecs", default=",".join(DIRECT), help="comma-separated codecs [default: %(default)s]")
     parser.add_argument("--bsds", type=int, default=5, help="BSDS500 val photos added by default [default: 5]")
@@ -263,8 +291,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(rows, args.max_ratio))
     if args.write_docs:
         command = "python benchmarks/codec_overhead.py " + " ".join(shlex.quote(a) for a in argv)
-        write_section(DOCS, section(rows, command.strip(), paths, images, args.quality, args.repeats, args.min_seconds,
-                                 args.max_ratio))
+        write_section(
+            DOCS,
+            section(rows, command.strip(), paths, images, args.quality, args.repeats, args.min_seconds, args.max_ratio),
+        )
         print(f"wrote {DOCS}")
     over = [row["codec"] for row in rows if row["name"] in GATED and row["ratio"] > args.max_ratio]
     if over:

@@ -27,8 +27,8 @@ QUALITIES = (25, 35, 50, 65, 80, 90)
 def _frequency() -> Any:
     import torch
 
-    k, l = torch.meshgrid(torch.arange(8), torch.arange(8), indexing="ij")
-    return (k + l).reshape(1, 64, 1, 1)
+    row, col = torch.meshgrid(torch.arange(8), torch.arange(8), indexing="ij")
+    return (row + col).reshape(1, 64, 1, 1)
 
 
 def _activity(u: Any) -> Any:
@@ -76,8 +76,9 @@ def _photo_rows(path: str) -> list[dict[str, Any]]:
     from kuchen_plugin_preedit.arch import DeadZoneNet
 
     registry = get_registry()
-    jpeg, ssimulacra2, psnr = (registry.create(kind, name) for kind, name in
-                               (("codec", "jpeg"), ("metric", "ssimulacra2"), ("metric", "psnr")))
+    jpeg, ssimulacra2, psnr = (
+        registry.create(kind, name) for kind, name in (("codec", "jpeg"), ("metric", "ssimulacra2"), ("metric", "psnr"))
+    )
     tables = jpeg.proxy().tables
     image = load_image(path)
     net = DeadZoneNet(chroma=False).eval()
@@ -87,12 +88,25 @@ def _photo_rows(path: str) -> list[dict[str, Any]]:
         for quality in QUALITIES:
             luma, chroma = tables(torch.tensor([float(quality)]))
             with torch.no_grad():
-                edited = run_tiled(lambda b: net(b, luma.expand(b.shape[0], -1, -1), chroma.expand(b.shape[0], -1, -1)),
-                                   image, tile=512, overlap=32, align=16, device="cpu")
+                edited = run_tiled(
+                    lambda b: net(b, luma.expand(b.shape[0], -1, -1), chroma.expand(b.shape[0], -1, -1)),
+                    image,
+                    tile=512,
+                    overlap=32,
+                    align=16,
+                    device="cpu",
+                )
             data = jpeg.encode(edited, quality)
             decoded = jpeg.decode(data)
-            rows.append({"rule": name, "quality": quality, "bpp": 8 * len(data) / (image.shape[0] * image.shape[1]),
-                         "ssimulacra2": ssimulacra2.score(decoded, image), "psnr": psnr.score(decoded, image)})
+            rows.append(
+                {
+                    "rule": name,
+                    "quality": quality,
+                    "bpp": 8 * len(data) / (image.shape[0] * image.shape[1]),
+                    "ssimulacra2": ssimulacra2.score(decoded, image),
+                    "psnr": psnr.score(decoded, image),
+                }
+            )
     return rows
 
 
@@ -102,8 +116,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     listing = HERE / "cbsd432-holdout.txt"
-    photos = [str((HERE / line.strip()).resolve()) for line in listing.read_text().splitlines()
-              if line.strip() and not line.startswith("#")][: args.limit]
+    photos = [
+        str((HERE / line.strip()).resolve())
+        for line in listing.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ][: args.limit]
     import torch
 
     torch.set_num_threads(1)
@@ -112,11 +129,18 @@ def main() -> None:
     from kuchen_core.bench.bdrate import bd_rate
 
     def curve(rule: str, key: str) -> tuple[list[float], list[float]]:
-        means = [(np.mean([r["bpp"] for r in rows if r["rule"] == rule and r["quality"] == q]),
-                  np.mean([r[key] for r in rows if r["rule"] == rule and r["quality"] == q])) for q in QUALITIES]
+        means = [
+            (
+                np.mean([r["bpp"] for r in rows if r["rule"] == rule and r["quality"] == q]),
+                np.mean([r[key] for r in rows if r["rule"] == rule and r["quality"] == q]),
+            )
+            for q in QUALITIES
+        ]
         return [m[0] for m in means], [m[1] for m in means]
 
-    print(f"{len(photos)} CBSD432 holdout photos, qualities {QUALITIES}; BD-rate against plain jpeg (negative: smaller)")
+    print(
+        f"{len(photos)} CBSD432 holdout photos, qualities {QUALITIES}; BD-rate against plain jpeg (negative: smaller)"
+    )
     print(f"{'rule':28} {'ssimulacra2':>12} {'psnr':>8}  bpp at q50")
     results = {}
     for rule in RULES:

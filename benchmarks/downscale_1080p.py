@@ -7,6 +7,7 @@ output folder (default runs/unsplash-1080p, git-ignored) is made once; existing 
 
     python benchmarks/downscale_1080p.py [--src ../shared/data/unsplash_hr] [--out runs/unsplash-1080p] [--limit N]
 """
+
 from __future__ import annotations
 
 import argparse

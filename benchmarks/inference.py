@@ -13,6 +13,7 @@ the network's own share is visible. The issue's bound is 4 GiB on the CPU.
     python benchmarks/inference.py --backbones unet --memory-only
     python benchmarks/inference.py --threads 1 --repeats 2 --memory-backbones 'unet,rrdb(blocks=2,unshuffle=2)'
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,8 +104,12 @@ def child(spec: str, photo: str, threads: int) -> None:
 
 
 def memory(spec: str, photo: Path, threads: int) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", spec, str(photo), "--threads", str(threads)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", spec, str(photo), "--threads", str(threads)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -113,8 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backbones", default=",".join(BACKBONES), help="comma-separated backbone specs")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--memory-backbones", default=None,
-                        help="backbones for the 24 MP memory run [default: --backbones]")
+    parser.add_argument(
+        "--memory-backbones", default=None, help="backbones for the 24 MP memory run [default: --backbones]"
+    )
     parser.add_argument("--memory-only", action="store_true")
     parser.add_argument("--speed-only", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
@@ -130,8 +136,12 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     specs = split_specs(args.backbones)
-    report = {"machine": f"{platform.processor() or platform.machine()}, {args.threads} CPU threads, "
-                         f"torch {torch.__version__}", "speed": [], "memory": []}
+    report = {
+        "machine": f"{platform.processor() or platform.machine()}, {args.threads} CPU threads, "
+        f"torch {torch.__version__}",
+        "speed": [],
+        "memory": [],
+    }
     photo = largest_photo()
     if not args.memory_only:
         image = load_image(photo)[:1024, :1024].copy() if photo else np.tile(sample_photo(), (6, 8, 1))[:1024, :1024]
@@ -139,8 +149,14 @@ def main(argv: list[str] | None = None) -> int:
         for spec in specs:
             for device in devices:
                 mps = speed(spec, image, device, args.repeats)
-                report["speed"].append({"backbone": spec, "device": device, "megapixels_per_s": mps,
-                                        "image": f"{image.shape[1]}x{image.shape[0]}"})
+                report["speed"].append(
+                    {
+                        "backbone": spec,
+                        "device": device,
+                        "megapixels_per_s": mps,
+                        "image": f"{image.shape[1]}x{image.shape[0]}",
+                    }
+                )
                 print(f"{spec:16s} {device:5s} {mps:8.3f} MP/s on a {image.shape[1]}x{image.shape[0]} crop", flush=True)
     if not args.speed_only:
         if photo is None:
@@ -148,12 +164,16 @@ def main(argv: list[str] | None = None) -> int:
         else:
             base = memory("none", photo, args.threads)
             report["memory"].append(base)
-            print(f"{'(load only)':16s} peak RSS {base['peak_rss_gib']:.2f} GiB for {photo.name} ({base['megapixels']:.1f} MP)")
+            print(
+                f"{'(load only)':16s} peak RSS {base['peak_rss_gib']:.2f} GiB for {photo.name} ({base['megapixels']:.1f} MP)"
+            )
             for spec in split_specs(args.memory_backbones) if args.memory_backbones else specs:
                 row = memory(spec, photo, args.threads)
                 report["memory"].append(row)
                 verdict = "ok" if row["peak_rss_gib"] <= LIMIT_GIB else f"OVER {LIMIT_GIB} GiB"
-                print(f"{spec:16s} peak RSS {row['peak_rss_gib']:.2f} GiB, {row['seconds']:.1f} s ({verdict})", flush=True)
+                print(
+                    f"{spec:16s} peak RSS {row['peak_rss_gib']:.2f} GiB, {row['seconds']:.1f} s ({verdict})", flush=True
+                )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2) + "\n")

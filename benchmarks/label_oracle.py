@@ -9,6 +9,7 @@ labeler's own scoring, without re-encoding.
     python benchmarks/label_oracle.py runs/label-kuchen
     python benchmarks/label_oracle.py runs/label-kuchen --rate-weight 1 --rate-weight 2 --json out.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,9 @@ def oracle(rows: list[dict], metrics: list[dict], rate_weight: float) -> dict:
         "bytes": bytes_,
         "saving": 1.0 - bytes_["winners"] / bytes_["identity"],
         "bpp": {side: statistics.fmean(v) for side, v in bpp.items()},
-        "quality": {label: {side: statistics.fmean(v) for side, v in sides.items()} for label, sides in quality.items()},
+        "quality": {
+            label: {side: statistics.fmean(v) for side, v in sides.items()} for label, sides in quality.items()
+        },
     }
 
 
@@ -82,7 +85,9 @@ def render(result: dict) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run", type=Path, help="a `kuchen label` output folder (manifest.jsonl and summary.json)")
-    parser.add_argument("--rate-weight", type=float, action="append", help="w_r to rank by (repeatable) [default: the run's]")
+    parser.add_argument(
+        "--rate-weight", type=float, action="append", help="w_r to rank by (repeatable) [default: the run's]"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     try:

@@ -11,6 +11,7 @@ never a silent pass-through. Load it as a plugin module (``benchmarks/`` on the 
         --images '../shared/data/bsds500/train/*.jpg' --limit 32 --plugin-module label_oracle_method \\
         --pre none,oracle:runs/label-kuchen-160 --out runs/bench-oracle-160
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,7 +46,9 @@ class LabelOracle(Method):
             self.manifest_bytes = manifest.read_bytes()
         except OSError as exc:
             raise ValueError(f"oracle: cannot read {manifest}: {exc.strerror or exc}") from None
-        self.labels = self._labels(json.loads(line) for line in self.manifest_bytes.decode().splitlines() if line.strip())
+        self.labels = self._labels(
+            json.loads(line) for line in self.manifest_bytes.decode().splitlines() if line.strip()
+        )
         self.index: dict[str, Path] | None = None
 
     def _labels(self, rows) -> dict[str, Path]:
@@ -61,7 +64,10 @@ class LabelOracle(Method):
                 if result["quality"] == wanted:
                     labels[row["image"]] = self.run / result["label"]
         if not labels:
-            raise ValueError(f"oracle: {self.run} has no labels" + (f" at quality {self.params['quality']}" if self.params["quality"] else ""))
+            raise ValueError(
+                f"oracle: {self.run} has no labels"
+                + (f" at quality {self.params['quality']}" if self.params["quality"] else "")
+            )
         return labels
 
     def library_versions(self) -> dict[str, str]:
@@ -72,7 +78,9 @@ class LabelOracle(Method):
             self.index = {pixels_key(load_image(original)): label for original, label in self.labels.items()}
         label = self.index.get(pixels_key(image))
         if label is None:
-            raise ValueError(f"oracle: this {image.shape[1]}x{image.shape[0]} image is not one of the {len(self.labels)} photos {self.run} labelled")
+            raise ValueError(
+                f"oracle: this {image.shape[1]}x{image.shape[0]} image is not one of the {len(self.labels)} photos {self.run} labelled"
+            )
         return load_image(label)
 
 

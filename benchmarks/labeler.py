@@ -13,6 +13,7 @@ own threading. Needs the jpeg, nlmeans, detail, psnr and brisque plugins.
     python benchmarks/labeler.py                    # 24 BSDS500 val images (or generated ones)
     python benchmarks/labeler.py --images 8 --rss-images 40,160   # a quick look
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,8 @@ KUCHEN = [sys.executable, "-c", "from kuchen_core.cli import main; main()"]
 def config(inputs: str, output: Path, limit: int | None = None, pool: list[str] = POOL) -> str:
     methods = ", ".join(f'"{m}"' for m in pool)
     return (
-        f'input = "{inputs}"\noutput = "{output}"\n' + (f"limit = {limit}\n" if limit else "")
+        f'input = "{inputs}"\noutput = "{output}"\n'
+        + (f"limit = {limit}\n" if limit else "")
         + f"[pool]\nmethods = [{methods}]\nmax_group_size = 2\n"
         '[codec]\nname = "jpeg"\nquality = 25\n'
         '[[metrics]]\nname = "brisque"\n[[metrics]]\nname = "psnr"\nweight = 0.5\n'
@@ -61,10 +63,16 @@ def kuchen_label(config_path: Path, *args: str) -> float:
 
 def peak_rss_mib(config_path: Path, *args: str) -> float:
     """Peak RSS of a ``kuchen label`` run and its workers, measured by a fresh parent process."""
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
-             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", probe, *KUCHEN, "label", str(config_path), "--quiet", *args],
-                         check=True, capture_output=True, text=True).stdout
+    probe = (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *KUCHEN, "label", str(config_path), "--quiet", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     return int(out.split()[-1]) / 1024
 
 
@@ -82,11 +90,16 @@ def naive(config_path: Path, out: Path) -> tuple[float, list[str]]:
     start = time.perf_counter()
     for image_info in images:
         image = load_image(image_info.path)
-        results = [run_pipeline(image, codec, plan.qualities[0], [methods[i] for i in group], metrics)
-                   for group in plan.groups]
-        total, _, _ = scores([[r.scores[m.name] for r in results] for m in metrics], [r.bpp for r in results],
-                             [m.weight for m in plan.metrics], [m.higher_is_better for m in plan.metrics],
-                             plan.rate_weight)
+        results = [
+            run_pipeline(image, codec, plan.qualities[0], [methods[i] for i in group], metrics) for group in plan.groups
+        ]
+        total, _, _ = scores(
+            [[r.scores[m.name] for r in results] for m in metrics],
+            [r.bpp for r in results],
+            [m.weight for m in plan.metrics],
+            [m.higher_is_better for m in plan.metrics],
+            plan.rate_weight,
+        )
         best = winner(total)
         save_image(out / image_info.label_rel, results[best].processed)
         winners.append(plan.group_name(plan.groups[best]))
@@ -106,7 +119,7 @@ def photos(folder: Path, count: int, size: int) -> str:
     big = np.asarray(Image.fromarray(photo).resize((photo.shape[1] * 3, photo.shape[0] * 3)))
     for i in range(count):
         top, left = rng.integers(0, big.shape[0] - size), rng.integers(0, big.shape[1] - size)
-        crop = big[top: top + size, left: left + size].astype(np.int16) + rng.integers(-6, 7, (size, size, 3))
+        crop = big[top : top + size, left : left + size].astype(np.int16) + rng.integers(-6, 7, (size, size, 3))
         Image.fromarray(np.clip(crop, 0, 255).astype(np.uint8)).save(folder / f"g{i:04d}.png")
     return str(folder / "*.png")
 
@@ -147,20 +160,27 @@ def main() -> None:
     warm_s = kuchen_label(jobs1, "--jobs", "1")
     warm_inner = json.loads((work / "jobs1" / "summary.json").read_text())["elapsed_s"]
     report["c"] = {"first_s": first_s, "warm_s": warm_s, "warm_in_process_s": warm_inner, "speedup": first_s / warm_s}
-    print(f"(c) warm cache {warm_s:.2f} s ({warm_inner:.2f} s inside the run) vs first {first_s:.1f} s: "
-          f"{first_s / warm_s:.0f}x")
+    print(
+        f"(c) warm cache {warm_s:.2f} s ({warm_inner:.2f} s inside the run) vs first {first_s:.1f} s: "
+        f"{first_s / warm_s:.0f}x"
+    )
 
     # (d) peak RSS from few to many small images
     counts = [int(n) for n in args.rss_images.split(",")]
     generated = photos(work / "small", max(counts), 96)
     report["d"] = {}
     for jobs in ("1", "2"):
-        rss = {n: peak_rss_mib(run_config(f"rss{n}-j{jobs}", n, generated, ["nlmeans", "detail"]), "--jobs", jobs)
-               for n in counts}
+        rss = {
+            n: peak_rss_mib(run_config(f"rss{n}-j{jobs}", n, generated, ["nlmeans", "detail"]), "--jobs", jobs)
+            for n in counts
+        }
         growth = rss[counts[-1]] / rss[counts[0]] - 1
         report["d"][f"jobs{jobs}"] = {"peak_rss_mib": rss, "growth": growth}
-        print(f"(d) --jobs {jobs} peak RSS " + ", ".join(f"{n} images {v:.0f} MiB" for n, v in rss.items())
-              + f": {100 * growth:+.1f}%")
+        print(
+            f"(d) --jobs {jobs} peak RSS "
+            + ", ".join(f"{n} images {v:.0f} MiB" for n, v in rss.items())
+            + f": {100 * growth:+.1f}%"
+        )
     (work / "results.json").write_text(json.dumps(report, indent=2))
     print(f"results: {work / 'results.json'}")
 

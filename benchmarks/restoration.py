@@ -12,6 +12,7 @@ original, averaged over images (the mean of per-image PSNRs, as the papers repor
 Images default to CBSD68: the 68 images listed in ``benchmarks/cbsd68.txt`` (the BSDS500 val/
 images that are not in the CBSD432 training list).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -67,12 +68,19 @@ def evaluate(images: list[Path], codec_spec: str, qualities: list[int], post_spe
         row = {"quality": q, "bpp": float(np.mean(bpp[q])), "psnr": base, "post": {}}
         for post in posts:
             values = np.asarray(scores[q][post.spec])
-            row["post"][post.spec] = {"psnr": float(values.mean()), "gain_db": float(values.mean() - base),
-                                      "images_worse": int(np.sum(values < np.asarray(scores[q]["none"])))}
+            row["post"][post.spec] = {
+                "psnr": float(values.mean()),
+                "gain_db": float(values.mean() - base),
+                "images_worse": int(np.sum(values < np.asarray(scores[q]["none"]))),
+            }
         rows.append(row)
-    return {"codec": codec.spec, "codec_versions": codec.library_versions(), "images": len(images),
-            "post_seconds_per_image": {k: v / (len(images) * len(qualities)) for k, v in seconds.items()},
-            "rows": rows}
+    return {
+        "codec": codec.spec,
+        "codec_versions": codec.library_versions(),
+        "images": len(images),
+        "post_seconds_per_image": {k: v / (len(images) * len(qualities)) for k, v in seconds.items()},
+        "rows": rows,
+    }
 
 
 def markdown(report: dict) -> str:
@@ -89,8 +97,12 @@ def markdown(report: dict) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--images", type=Path, default=CBSD68,
-                        help="folder of originals, or a text file listing them relative to itself [CBSD68]")
+    parser.add_argument(
+        "--images",
+        type=Path,
+        default=CBSD68,
+        help="folder of originals, or a text file listing them relative to itself [CBSD68]",
+    )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N images")
     parser.add_argument("--codec", default="jpeg")
     parser.add_argument("--qualities", default="20,30,40,50")
@@ -102,7 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     if not images:
         print(f"error: no images in {args.images} (is ../shared/data beside the repository?)", file=sys.stderr)
         return 2
-    report = evaluate(images, args.codec, [int(q) for q in args.qualities.split(",")], split_specs(args.post), args.quiet)
+    report = evaluate(
+        images, args.codec, [int(q) for q in args.qualities.split(",")], split_specs(args.post), args.quiet
+    )
     report["command"] = "python benchmarks/restoration.py " + " ".join(argv if argv is not None else sys.argv[1:])
     print(f"{report['codec']} on {report['images']} images from {args.images}")
     print(markdown(report))

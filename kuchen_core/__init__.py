@@ -3,6 +3,7 @@
 
 This is the public API plugins may import; everything else is internal.
 """
+
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version as _dist_version
@@ -24,9 +25,43 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
-    "Backbone", "BackboneInfo", "Codec", "CodecInfo", "CompressResult", "DuplicatePluginError", "ImageLoadError", "KINDS",
-    "KuchenError", "Method", "MethodInfo", "Metric", "MetricInfo", "Param", "PipelineResult", "Plugin",
-    "PluginLoadError", "Registry", "UnknownPluginError", "apply", "apply_methods", "bits_per_pixel", "check_image",
-    "compress", "decode", "decode_with_pillow", "encode_and_measure", "get_registry", "hookimpl", "load_image", "parse_spec",
-    "reset_registry", "run_pipeline", "save_image", "score", "split_specs", "to_rgb", "use_registry", "write_atomic",
+    "Backbone",
+    "BackboneInfo",
+    "Codec",
+    "CodecInfo",
+    "CompressResult",
+    "DuplicatePluginError",
+    "ImageLoadError",
+    "KINDS",
+    "KuchenError",
+    "Method",
+    "MethodInfo",
+    "Metric",
+    "MetricInfo",
+    "Param",
+    "PipelineResult",
+    "Plugin",
+    "PluginLoadError",
+    "Registry",
+    "UnknownPluginError",
+    "apply",
+    "apply_methods",
+    "bits_per_pixel",
+    "check_image",
+    "compress",
+    "decode",
+    "decode_with_pillow",
+    "encode_and_measure",
+    "get_registry",
+    "hookimpl",
+    "load_image",
+    "parse_spec",
+    "reset_registry",
+    "run_pipeline",
+    "save_image",
+    "score",
+    "split_specs",
+    "to_rgb",
+    "use_registry",
+    "write_atomic",
 ]

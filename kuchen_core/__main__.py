@@ -2,6 +2,7 @@
 
 The CLI's second entry point (beside the console script), so it belongs to the CLI layer: the one
 module outside that package which depends on it."""
+
 from .cli.main import main
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Images may be a path, bytes, a PIL image or a ``uint8`` H×W×3 array; plugins m
 (``"jpeg(subsampling=4:4:4)"``, ``"nlmeans+detail"``, ``"psnr,ssimulacra2"``) or plugin objects.
 The work is done by the same pipeline primitive as ``kuchen compress``, so the numbers agree.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,14 +30,14 @@ _BASES = {"codec": Codec, "method": Method, "metric": Metric}
 class CompressResult:
     """One image through one codec: the file's bytes and what decoding them gives."""
 
-    codec: str                # the codec's canonical spec
+    codec: str  # the codec's canonical spec
     quality: int
-    pre: tuple[str, ...]      # the pre-processing chain's specs, in order
-    extension: str            # the suffix of the file ``data`` is
-    data: bytes               # exactly the file a user would store
-    bpp: float                # 8 · len(data) / (H · W)
-    decoded: np.ndarray       # uint8 H×W×3, after any post-filters
-    processed: np.ndarray     # what was encoded: the input after ``pre``
+    pre: tuple[str, ...]  # the pre-processing chain's specs, in order
+    extension: str  # the suffix of the file ``data`` is
+    data: bytes  # exactly the file a user would store
+    bpp: float  # 8 · len(data) / (H · W)
+    decoded: np.ndarray  # uint8 H×W×3, after any post-filters
+    processed: np.ndarray  # what was encoded: the input after ``pre``
     scores: dict[str, float]  # metric name → score against the original input
     timings: dict[str, float]  # seconds per stage
 
@@ -55,8 +56,10 @@ class CompressResult:
         scores = "".join(f", {name} {value:.4g}" for name, value in self.scores.items())
         pre = "+".join(spec.split("(")[0] for spec in self.pre) or "none"
         height, width = self.decoded.shape[:2]
-        return (f"<CompressResult {self.codec.split('(')[0]} q={self.quality} pre={pre}: "
-                f"{width}x{height}, {self.n_bytes:,} bytes, {self.bpp:.4f} bpp{scores}>")
+        return (
+            f"<CompressResult {self.codec.split('(')[0]} q={self.quality} pre={pre}: "
+            f"{width}x{height}, {self.n_bytes:,} bytes, {self.bpp:.4f} bpp{scores}>"
+        )
 
 
 def as_image(image: ImageLike) -> np.ndarray:
@@ -68,8 +71,10 @@ def as_image(image: ImageLike) -> np.ndarray:
         return to_rgb_array(image)
     if isinstance(image, np.ndarray):
         return check_image(image)
-    raise TypeError(f"expected a path, bytes, a PIL image or a uint8 H×W×3 RGB array, got {type(image).__name__}; "
-                    "convert it with kuchen_core.to_rgb(...)")
+    raise TypeError(
+        f"expected a path, bytes, a PIL image or a uint8 H×W×3 RGB array, got {type(image).__name__}; "
+        "convert it with kuchen_core.to_rgb(...)"
+    )
 
 
 def build(kind: str, spec: str | Plugin) -> Any:
@@ -93,24 +98,44 @@ def build_all(kind: str, specs: PluginsLike) -> list[Any]:
     return [obj for item in specs for obj in build_all(kind, item)]
 
 
-def compress(image: ImageLike, codec: str | Codec = "jpeg", quality: int = 50, pre: PluginsLike = None,
-             metrics: PluginsLike = (), post: PluginsLike = None) -> CompressResult:
+def compress(
+    image: ImageLike,
+    codec: str | Codec = "jpeg",
+    quality: int = 50,
+    pre: PluginsLike = None,
+    metrics: PluginsLike = (),
+    post: PluginsLike = None,
+) -> CompressResult:
     """Pre-process ``image``, encode it with a real codec, decode it, post-filter it and score the
     result against the original ``image``: ``compress("photo.png", "webp", 40, pre="nlmeans", metrics="psnr")``."""
     original = as_image(image)
     codec_obj = build("codec", codec)
     methods = build_all("method", pre)
-    result = run_pipeline(original, codec_obj, quality, methods=methods, metrics=build_all("metric", metrics),
-                          post=build_all("method", post))
+    result = run_pipeline(
+        original,
+        codec_obj,
+        quality,
+        methods=methods,
+        metrics=build_all("metric", metrics),
+        post=build_all("method", post),
+    )
     return CompressResult(
-        codec=codec_obj.spec, quality=int(quality), pre=tuple(m.spec for m in methods),
-        extension=codec_obj.info.extension, data=result.data, bpp=result.bpp, decoded=result.decoded,
-        processed=result.processed, scores=result.scores, timings=result.timings,
+        codec=codec_obj.spec,
+        quality=int(quality),
+        pre=tuple(m.spec for m in methods),
+        extension=codec_obj.info.extension,
+        data=result.data,
+        bpp=result.bpp,
+        decoded=result.decoded,
+        processed=result.processed,
+        scores=result.scores,
+        timings=result.timings,
     )
 
 
-def decode(data: bytes | str | os.PathLike | CompressResult, codec: str | Codec | None = None,
-           post: PluginsLike = None) -> np.ndarray:
+def decode(
+    data: bytes | str | os.PathLike | CompressResult, codec: str | Codec | None = None, post: PluginsLike = None
+) -> np.ndarray:
     """Decode a compressed file (bytes, a path, or a ``CompressResult``) to ``uint8`` H×W×3, then
     apply ``post``. The codec defaults to the result's, or the one installed codec for the path's suffix."""
     if isinstance(data, CompressResult):

@@ -3,6 +3,7 @@
 They are plain data (attrs), so ``kuchen plugins`` can list what is installed without
 importing any heavy library: the library itself is imported only when an object runs.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 
 def _check_name(instance: Any, attribute: attrs.Attribute, value: str) -> None:
     if not isinstance(value, str) or not _NAME.match(value):
-        raise ValueError(
-            f"{attribute.name} {value!r} must be lower-case letters, digits, '_', '-' or '.'"
-        )
+        raise ValueError(f"{attribute.name} {value!r} must be lower-case letters, digits, '_', '-' or '.'")
 
 
 @attrs.frozen
@@ -45,9 +44,7 @@ class Param:
             try:
                 converted = kind(value)
             except (TypeError, ValueError):
-                raise ValueError(
-                    f"parameter {self.name!r} expects {kind.__name__}, got {value!r}"
-                ) from None
+                raise ValueError(f"parameter {self.name!r} expects {kind.__name__}, got {value!r}") from None
         if self.choices is not None and converted not in self.choices:
             raise ValueError(f"parameter {self.name!r} must be one of {list(self.choices)}, got {converted!r}")
         if self.minimum is not None and converted < self.minimum:

@@ -1,4 +1,5 @@
 """Errors users see; each says what went wrong and what to do about it."""
+
 from __future__ import annotations
 
 

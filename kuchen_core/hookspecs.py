@@ -3,6 +3,7 @@
 Each hook receives a ``register`` callback (the ``llm`` style): a plugin calls it once per
 class it provides. Hooks take keyword arguments only, so new arguments stay opt-in.
 """
+
 from __future__ import annotations
 
 from typing import Callable

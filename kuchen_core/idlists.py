@@ -3,6 +3,7 @@
 Such lists give bare ids (``100075``), file names (``100075.jpg``) or paths below some other root
 (``bsds500/train/100075.jpg``); only the stem is compared, so any of them selects the same file.
 """
+
 from __future__ import annotations
 
 import os

@@ -3,6 +3,7 @@
 Conversions happen here once (EXIF orientation, grayscale, palette, alpha, 16-bit, CMYK), so
 no plugin converts modes itself; corrupt, truncated and oversized files fail with the file's name.
 """
+
 from __future__ import annotations
 
 import io
@@ -39,17 +40,26 @@ def max_pixels() -> int:
     except ValueError:
         limit = 0
     if limit < 1:
-        raise PixelLimitError(f"{MAX_PIXELS_ENV}={text!r} is not a positive whole number of pixels "
-                              f"(unset it for the default, {DEFAULT_MAX_PIXELS})")
+        raise PixelLimitError(
+            f"{MAX_PIXELS_ENV}={text!r} is not a positive whole number of pixels "
+            f"(unset it for the default, {DEFAULT_MAX_PIXELS})"
+        )
     Image.MAX_IMAGE_PIXELS = limit
     return limit
 
 
-def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[int, int, int] = BACKGROUND) -> np.ndarray:
+def load_image(
+    source: str | os.PathLike | bytes | BinaryIO, background: tuple[int, int, int] = BACKGROUND
+) -> np.ndarray:
     """Read an image file (or bytes) into a C-contiguous ``uint8`` H×W×3 RGB array; an animated image
     gives its first frame, with one warning saying so."""
-    label = (f"{len(source)} bytes" if isinstance(source, bytes) else os.fspath(source)
-             if isinstance(source, (str, os.PathLike)) else str(getattr(source, "name", source)))  # a path in full
+    label = (
+        f"{len(source)} bytes"
+        if isinstance(source, bytes)
+        else os.fspath(source)
+        if isinstance(source, (str, os.PathLike))
+        else str(getattr(source, "name", source))
+    )  # a path in full
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     limit = max_pixels()
     try:
@@ -64,8 +74,9 @@ def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[i
                     )
                 frames = getattr(img, "n_frames", 1)
                 if frames > 1:
-                    log.warning("warning: %s: an animated image of %d frames; only the first frame is used",
-                                label, frames)
+                    log.warning(
+                        "warning: %s: an animated image of %d frames; only the first frame is used", label, frames
+                    )
                 img.load()
                 return to_rgb_array(img, background)
     except ImageLoadError:
@@ -73,15 +84,18 @@ def load_image(source: str | os.PathLike | bytes | BinaryIO, background: tuple[i
     except FileNotFoundError:
         raise ImageLoadError(f"{label}: no such file") from None
     except Image.DecompressionBombError as exc:  # over twice the limit: refused by Pillow before reading further
-        raise ImageLoadError(f"{label}: {exc} (the limit is {limit} pixels; set {MAX_PIXELS_ENV} to raise it)") from None
+        raise ImageLoadError(
+            f"{label}: {exc} (the limit is {limit} pixels; set {MAX_PIXELS_ENV} to raise it)"
+        ) from None
     except Image.UnidentifiedImageError:
         raise ImageLoadError(f"{label}: not an image file Pillow can read (corrupt or unknown format)") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageLoadError(f"{label}: corrupt or truncated image ({exc})") from None
 
 
-def decode_with_pillow(data: bytes, codec: str, fmt: str, what: str, signature: Callable[[bytes], bool],
-                       missing: str) -> np.ndarray:
+def decode_with_pillow(
+    data: bytes, codec: str, fmt: str, what: str, signature: Callable[[bytes], bool], missing: str
+) -> np.ndarray:
     """A codec plugin's ``decode`` for a format Pillow reads (``fmt``: its Pillow name): RGB normalised
     as :func:`load_image` does it. Bytes that are not a ``what`` file at all (``signature(data)`` is
     false; ``missing`` says what is absent) and a damaged one get distinct one-line ``ValueError``s."""
@@ -181,8 +195,10 @@ def to_rgb(image: Any, background: tuple[int, int, int] = BACKGROUND, scale: flo
     if array.ndim == 2:
         array = array[:, :, None]
     if array.ndim != 3 or array.shape[2] not in (1, 3, 4):
-        raise ValueError(f"cannot read an image from an array of shape {array.shape}: expected H×W, H×W×1, "
-                         "H×W×3 or H×W×4 (or channel-first)")
+        raise ValueError(
+            f"cannot read an image from an array of shape {array.shape}: expected H×W, H×W×1, "
+            "H×W×3 or H×W×4 (or channel-first)"
+        )
     values = _to_uint8(array, scale)
     if values.shape[2] == 1:
         values = np.repeat(values, 3, axis=2)
@@ -213,7 +229,9 @@ def _to_uint8(array: np.ndarray, scale: float | None) -> np.ndarray:
     if np.issubdtype(array.dtype, np.floating):
         if not np.isfinite(array).all():
             raise ValueError("the image has NaN or infinite values")
-        factor = scale if scale is not None else (255.0 if array.size and array.min() >= 0 and array.max() <= 1 else 1.0)
+        factor = (
+            scale if scale is not None else (255.0 if array.size and array.min() >= 0 and array.max() <= 1 else 1.0)
+        )
         return np.rint(np.clip(array * factor, 0, 255)).astype(np.uint8)
     if np.issubdtype(array.dtype, np.integer):
         return np.clip(array, 0, 255).astype(np.uint8)

@@ -3,6 +3,7 @@
 Images cross every boundary as ``numpy.uint8`` arrays of shape H×W×3 in RGB order; the
 core's image loader guarantees that, so plugins never convert modes themselves.
 """
+
 from __future__ import annotations
 
 from typing import Any, ClassVar, Mapping

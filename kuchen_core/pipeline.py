@@ -2,6 +2,7 @@
 training: methods → encode → decode → (post-filters) → bits per pixel from the real byte count → metrics.
 It is the one place where an image goes through a codec and gets scored.
 """
+
 from __future__ import annotations
 
 import math
@@ -72,8 +73,13 @@ def apply_methods(image: np.ndarray, methods: Sequence[Method]) -> np.ndarray:
     return out
 
 
-def score(metrics: Sequence[Scoring], decoded: np.ndarray, reference: np.ndarray | None,
-          timings: dict[str, float] | None = None, require_finite: bool = False) -> dict[str, float]:
+def score(
+    metrics: Sequence[Scoring],
+    decoded: np.ndarray,
+    reference: np.ndarray | None,
+    timings: dict[str, float] | None = None,
+    require_finite: bool = False,
+) -> dict[str, float]:
     """Score ``decoded`` with every metric (those that use it compare against ``reference``); each
     metric's time goes to ``timings["metric:<label>"]``. ``require_finite``: a NaN or infinite score is an error."""
     scores = {}
@@ -118,8 +124,9 @@ def encode_and_measure(
     metric_timings: dict[str, float] = {}
     scores = score(metrics, decoded, processed if reference is None else reference, metric_timings, require_finite)
     timings["metrics"] = time.perf_counter() - start
-    return PipelineResult(processed, data, decoded, bits_per_pixel(len(data), processed.shape), scores, timings,
-                          metric_timings)
+    return PipelineResult(
+        processed, data, decoded, bits_per_pixel(len(data), processed.shape), scores, timings, metric_timings
+    )
 
 
 def run_pipeline(

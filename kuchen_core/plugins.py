@@ -1,6 +1,7 @@
 """Load plugins into a pluggy ``PluginManager``: from the ``kuchen`` entry-point group or
 in-process objects, one at a time, so that one broken plugin never stops the others.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -67,9 +68,7 @@ class PluginLoader:
         self.failures: list[LoadFailure] = []
 
     def fail(self, source: PluginSource, exc: BaseException) -> None:
-        failure = LoadFailure(
-            source, f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc))
-        )
+        failure = LoadFailure(source, f"{type(exc).__name__}: {exc}", "".join(traceback.format_exception(exc)))
         if self.strict:
             raise PluginLoadError(_describe_failure(failure)) from exc
         self.failures.append(failure)

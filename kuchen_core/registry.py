@@ -4,6 +4,7 @@ Rules: an unknown name gets close matches, the installed names and an install hi
 plugins claiming one name is an error naming both (never a silent overwrite); a plugin that
 fails is recorded and the others still work.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -26,7 +27,7 @@ class Entry:
 
     kind: str
     name: str
-    cls: type
+    cls: type[interfaces.Plugin]
     source: PluginSource
 
 
@@ -93,7 +94,7 @@ class Registry:
     def conflicts(self) -> dict[tuple[str, str], list[Entry]]:
         return dict(self._conflicts)
 
-    def get(self, kind: str, name: str) -> type:
+    def get(self, kind: str, name: str) -> type[interfaces.Plugin]:
         """The class registered as ``name`` for ``kind``, or a helpful error."""
         return self.entry(kind, name).cls
 
@@ -157,19 +158,18 @@ def _kind(kind: str) -> Kind:
 
 
 def _validated_entry(kind: Kind, cls: Any, source: PluginSource) -> Entry:
-    base = getattr(interfaces, kind.base_name)
+    base: type[interfaces.Plugin] = getattr(interfaces, kind.base_name)
     if not (isinstance(cls, type) and issubclass(cls, base)):
         raise TypeError(f"{kind.hook} expects subclasses of kuchen_core.{kind.base_name}, got {cls!r}")
     info = getattr(cls, "info", None)
     if not isinstance(info, kind.info_type):
         raise TypeError(f"{cls.__name__}.info must be a kuchen_core.{kind.info_type.__name__}, got {info!r}")
-    return Entry(kind.name, info.name, cls, source)
+    return Entry(kind.name, cls.info.name, cls, source)
 
 
 def _duplicate_message(kind: str, name: str, claimants: list[Entry]) -> str:
     who = " and ".join(
-        f"{e.source.distribution or e.source.name}"
-        + (f" {e.source.version}" if e.source.version else "")
+        f"{e.source.distribution or e.source.name}" + (f" {e.source.version}" if e.source.version else "")
         for e in claimants
     )
     return f"{kind} {name!r} is registered by more than one plugin: {who}. Uninstall one of them."

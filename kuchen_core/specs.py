@@ -3,6 +3,7 @@ or ``name:value`` (the value goes to the first declared parameter, e.g. ``model:
 
 Lists are comma-separated; commas inside parentheses belong to the parameters.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Helpers several test files share: the CLI run in-process, the console script, a tiny backbone."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Small in-process plugins for the core's own tests (no codec library needed)."""
+
 from __future__ import annotations
 
 import io
@@ -7,14 +8,24 @@ import numpy as np
 from PIL import Image
 
 from kuchen_core import (
-    Codec, CodecInfo, Method, MethodInfo, Metric, MetricInfo, Param, hookimpl,
+    Codec,
+    CodecInfo,
+    Method,
+    MethodInfo,
+    Metric,
+    MetricInfo,
+    Param,
+    hookimpl,
 )
 
 
 class PillowPng(Codec):
     info = CodecInfo(
-        name="fakepng", description="Lossless PNG whose 'quality' is the zlib level (tests only)",
-        extension=".png", quality_range=(0, 9), higher_quality_is_better=False,
+        name="fakepng",
+        description="Lossless PNG whose 'quality' is the zlib level (tests only)",
+        extension=".png",
+        quality_range=(0, 9),
+        higher_quality_is_better=False,
     )
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
@@ -49,7 +60,9 @@ class FakeJpeg(Codec):
 
 
 class Invert(Method):
-    info = MethodInfo(name="invert", description="255 - x", params=[Param("amount", 1.0, "blend", minimum=0, maximum=1)])
+    info = MethodInfo(
+        name="invert", description="255 - x", params=[Param("amount", 1.0, "blend", minimum=0, maximum=1)]
+    )
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         amount = self.params["amount"]

@@ -5,6 +5,7 @@ worker — process pool or Dask — registers these plugins itself. Every method
 every encode increments ``CALLS`` and, when ``KUCHEN_TEST_CALL_LOG`` names a file, appends a
 line to it, so tests count work done in other processes too.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -100,8 +101,11 @@ class Crash(_Logged):
     """Kills its worker with a real SIGSEGV (as a broken C extension would) on images whose top-left red
     value is ``crash_on``; on the others it works ``seconds`` first, so they are in flight when it dies."""
 
-    info = MethodInfo(name="tcrash", description="segfaults on a marked image",
-                      params=[Param("crash_on", 7), Param("seconds", 0.5, minimum=0.0)])
+    info = MethodInfo(
+        name="tcrash",
+        description="segfaults on a marked image",
+        params=[Param("crash_on", 7), Param("seconds", 0.5, minimum=0.0)],
+    )
 
     def transform(self, image: np.ndarray) -> np.ndarray:
         if int(image[0, 0, 0]) == self.params["crash_on"]:
@@ -113,8 +117,13 @@ class Crash(_Logged):
 class Jpeg(Codec):
     """Pillow JPEG; raises on images of width ``fail_width`` so codec failures can be provoked."""
 
-    info = CodecInfo(name="tjpeg", description="Pillow JPEG (tests)", extension=".jpg", quality_range=(1, 100),
-                     params=[Param("fail_width", 0)])
+    info = CodecInfo(
+        name="tjpeg",
+        description="Pillow JPEG (tests)",
+        extension=".jpg",
+        quality_range=(1, 100),
+        params=[Param("fail_width", 0)],
+    )
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
         _record("encode", "tjpeg", image, str(quality))
@@ -129,8 +138,9 @@ class Jpeg(Codec):
 
 
 class Psnr(Metric):
-    info = MetricInfo(name="tpsnr", description="PSNR (tests)", needs_reference=True, higher_is_better=True,
-                      range=(0, 100))
+    info = MetricInfo(
+        name="tpsnr", description="PSNR (tests)", needs_reference=True, higher_is_better=True, range=(0, 100)
+    )
 
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
         reference = self.require_reference(distorted, reference)
@@ -141,8 +151,9 @@ class Psnr(Metric):
 class Roughness(Metric):
     """No-reference: mean absolute horizontal gradient (lower is 'better', like BRISQUE's direction)."""
 
-    info = MetricInfo(name="trough", description="mean |dx| (tests)", needs_reference=False, higher_is_better=False,
-                      range=(0, 255))
+    info = MetricInfo(
+        name="trough", description="mean |dx| (tests)", needs_reference=False, higher_is_better=False, range=(0, 255)
+    )
 
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
         CALLS[("score-reference", "trough")] += reference is not None
@@ -168,6 +179,7 @@ def register_metrics(register):
 
 # -- helpers the labeler's tests share -----------------------------------------------------
 
+
 def square(x: int) -> int:
     """A task for executor tests: slow enough that several are in flight at once."""
     time.sleep(0.02)
@@ -192,7 +204,7 @@ def make_images(folder, count: int, marked: int | None = None, size: tuple[int, 
     paths = []
     for i in range(count):
         top, left = (7 * i) % (photo.shape[0] - size[0]), (11 * i) % (photo.shape[1] - size[1])
-        crop = photo[top: top + size[0], left: left + size[1]].copy()
+        crop = photo[top : top + size[0], left : left + size[1]].copy()
         crop[0, 0, 0] = 7 if i == marked else 200
         path = folder / f"img{i:03d}.png"
         Image.fromarray(crop).save(path)
@@ -200,12 +212,19 @@ def make_images(folder, count: int, marked: int | None = None, size: tuple[int, 
     return paths
 
 
-def config_text(inputs: str, output: str, methods=("tblur", "tbright", "tposter"), max_group_size: int = 2,
-                quality="40", codec: str = "tjpeg", metrics=("tpsnr",), modules=("label_fakes",), extra: str = "") -> str:
+def config_text(
+    inputs: str,
+    output: str,
+    methods=("tblur", "tbright", "tposter"),
+    max_group_size: int = 2,
+    quality="40",
+    codec: str = "tjpeg",
+    metrics=("tpsnr",),
+    modules=("label_fakes",),
+    extra: str = "",
+) -> str:
     """A labeling TOML; ``metrics`` entries are names or inline TOML tables."""
-    metric_tables = "\n".join(
-        m if m.startswith("[[metrics]]") else f'[[metrics]]\nname = "{m}"' for m in metrics
-    )
+    metric_tables = "\n".join(m if m.startswith("[[metrics]]") else f'[[metrics]]\nname = "{m}"' for m in metrics)
     pool = ", ".join(f'"{m}"' for m in methods)
     module_list = ", ".join(f'"{m}"' for m in modules)
     return (

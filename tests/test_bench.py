@@ -2,6 +2,7 @@
 codec, settings and their errors, and a small end-to-end run with in-process plugins whose
 outputs are checked against the codec's real bytes — including the HTML report in headless
 Chromium with every image loaded."""
+
 from __future__ import annotations
 
 import hashlib
@@ -31,12 +32,12 @@ from kuchen_core.testing import sample_photo
 
 # -- in-process plugins ----------------------------------------------------------------------
 
+
 class GrayCodec(Codec):
     """Lossy and monotone by construction: quality q blends every pixel towards grey by (20 − q)/20,
     so each pixel's error can only shrink as q rises. The file is a real PNG (plus a header)."""
 
-    info = CodecInfo(name="tgray", description="blend towards grey (tests)", extension=".tgray",
-                     quality_range=(0, 20))
+    info = CodecInfo(name="tgray", description="blend towards grey (tests)", extension=".tgray", quality_range=(0, 20))
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
         weight = quality / 20
@@ -86,13 +87,18 @@ class Smooth(Method):
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         padded = np.pad(image.astype(np.float64), ((1, 1), (1, 1), (0, 0)), mode="edge")
-        out = sum(padded[dy: dy + image.shape[0], dx: dx + image.shape[1]] for dy in range(3) for dx in range(3)) / 9
+        out = sum(padded[dy : dy + image.shape[0], dx : dx + image.shape[1]] for dy in range(3) for dx in range(3)) / 9
         return np.rint(out).astype(np.uint8)
 
 
 class Mae(Metric):
-    info = MetricInfo(name="tmae", description="mean absolute error (tests)", needs_reference=True,
-                      higher_is_better=False, range=(0, 255))
+    info = MetricInfo(
+        name="tmae",
+        description="mean absolute error (tests)",
+        needs_reference=True,
+        higher_is_better=False,
+        range=(0, 255),
+    )
 
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
         reference = self.require_reference(distorted, reference)
@@ -100,8 +106,9 @@ class Mae(Metric):
 
 
 class Psnr(Metric):
-    info = MetricInfo(name="tpsnr2", description="PSNR (tests)", needs_reference=True, higher_is_better=True,
-                      range=(0, 100))
+    info = MetricInfo(
+        name="tpsnr2", description="PSNR (tests)", needs_reference=True, higher_is_better=True, range=(0, 100)
+    )
 
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
         reference = self.require_reference(distorted, reference)
@@ -133,7 +140,7 @@ def make_images(folder: Path, count: int = 3, size: tuple[int, int] = (40, 52)) 
     for i in range(count):
         top, left = 13 * i, 17 * i
         path = folder / f"img{i}.png"
-        Image.fromarray(photo[top: top + size[0], left: left + size[1]]).save(path)
+        Image.fromarray(photo[top : top + size[0], left : left + size[1]]).save(path)
         paths.append(path)
     return paths
 
@@ -162,7 +169,9 @@ def test_bd_rate_of_a_lower_is_better_metric_keeps_its_sign():
     distance = [6.0, 4.5, 3.0, 2.0, 1.2]
     half = [r / 2 for r in RATES]
     assert bd_rate(RATES, distance, half, distance, higher_is_better=False).value == pytest.approx(-50.0)
-    assert bd_rate(RATES, distance, [r * 1.5 for r in RATES], distance, higher_is_better=False).value == pytest.approx(50.0)
+    assert bd_rate(RATES, distance, [r * 1.5 for r in RATES], distance, higher_is_better=False).value == pytest.approx(
+        50.0
+    )
 
 
 def test_bd_rate_matches_a_hand_computed_cubic_fit():
@@ -188,6 +197,7 @@ def test_bd_rate_without_overlap_or_points_has_no_value_and_says_why():
 
 
 # -- matched-quality search ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("threshold", [-1, 0, 1, 37, 50, 99, 100, 101])
 def test_lowest_passing_finds_the_first_quality_of_a_monotone_scale(threshold):
@@ -221,6 +231,7 @@ def test_meets_respects_direction():
 
 # -- settings --------------------------------------------------------------------------------
 
+
 def test_chains_and_keyed_values_parse():
     assert split_chain("none") == [] and split_chain("NONE") == []
     assert split_chain("nlmeans(h=5)+detail") == ["nlmeans(h=5)", "detail"]
@@ -237,8 +248,16 @@ def test_chains_and_keyed_values_parse():
 
 def test_plan_defaults_scale_to_the_codecs_range(kuchen_register, tmp_path):
     kuchen_register(Plugins())
-    plan = build_plan(make_config(images=("x",), out=str(tmp_path), codecs=("tgray", "tpjpeg"), metrics=("tmae",),
-                                  pre=("tcopy",), post=("tsmooth",)))
+    plan = build_plan(
+        make_config(
+            images=("x",),
+            out=str(tmp_path),
+            codecs=("tgray", "tpjpeg"),
+            metrics=("tmae",),
+            pre=("tcopy",),
+            post=("tsmooth",),
+        )
+    )
     gray, jpeg = plan.codecs
     assert (gray.reference, gray.ladder, gray.post_qualities) == (10, (5, 7, 10, 13, 16, 18), (2, 4, 6, 8))
     assert (jpeg.reference, jpeg.ladder, jpeg.post_qualities) == (50, (25, 35, 50, 65, 80, 90), (10, 20, 30, 40))
@@ -249,8 +268,10 @@ def test_plan_defaults_scale_to_the_codecs_range(kuchen_register, tmp_path):
 def test_config_file_and_options_merge(kuchen_register, tmp_path):
     kuchen_register(Plugins())
     path = tmp_path / "bench.toml"
-    path.write_text('images = "in/"\nout = "o"\ncodecs = ["tgray", "tpjpeg"]\npre = ["none", "tcopy+tdim"]\n'
-                    'metrics = "tmae"\nseed = 7\nladder = [4, 8, 12]\n[quality]\ntpjpeg = 70\n[baseline]\ntpjpeg = "tgray"\n')
+    path.write_text(
+        'images = "in/"\nout = "o"\ncodecs = ["tgray", "tpjpeg"]\npre = ["none", "tcopy+tdim"]\n'
+        'metrics = "tmae"\nseed = 7\nladder = [4, 8, 12]\n[quality]\ntpjpeg = 70\n[baseline]\ntpjpeg = "tgray"\n'
+    )
     config = make_config(load_toml(path), quality={"tgray": 12}, seed=None)
     assert config.seed == 7 and config.quality == {"tpjpeg": 70, "tgray": 12}
     plan = build_plan(config)
@@ -266,17 +287,20 @@ def test_config_file_and_options_merge(kuchen_register, tmp_path):
         load_toml(path)
 
 
-@pytest.mark.parametrize("options, message", [
-    (dict(codecs=("tgrey",)), "Did you mean: tgray"),
-    (dict(pre=("tcopy+nope",)), "Unknown method 'nope'"),
-    (dict(metrics=()), "no metrics"),
-    (dict(quality={"tgray": 25}), "quality must be an integer in 0..20"),
-    (dict(ladder={"tgray": (5,)}), "at least 2"),
-    (dict(quality={"webp": 50}), "webp, which is not among the codecs"),
-    (dict(baseline={"*": "tpjpeg"}), "not among the codecs"),
-    (dict(pre=("tcopy", "tcopy")), "twice"),
-    (dict(post=("none",)), "post-filters only"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (dict(codecs=("tgrey",)), "Did you mean: tgray"),
+        (dict(pre=("tcopy+nope",)), "Unknown method 'nope'"),
+        (dict(metrics=()), "no metrics"),
+        (dict(quality={"tgray": 25}), "quality must be an integer in 0..20"),
+        (dict(ladder={"tgray": (5,)}), "at least 2"),
+        (dict(quality={"webp": 50}), "webp, which is not among the codecs"),
+        (dict(baseline={"*": "tpjpeg"}), "not among the codecs"),
+        (dict(pre=("tcopy", "tcopy")), "twice"),
+        (dict(post=("none",)), "post-filters only"),
+    ],
+)
 def test_bad_settings_are_clear_errors(kuchen_register, tmp_path, options, message):
     kuchen_register(Plugins())
     settings = dict(images=("x",), out=str(tmp_path), codecs=("tgray",), metrics=("tmae",)) | options
@@ -287,8 +311,10 @@ def test_bad_settings_are_clear_errors(kuchen_register, tmp_path, options, messa
 def test_images_come_from_folders_globs_and_lists(tmp_path):
     paths = make_images(tmp_path / "in", 3)
     (tmp_path / "list.txt").write_text("# two of them\nin/img2.png\nin/img0.png\n")
-    assert [i.name for i in discover([str(tmp_path / "list.txt")])] == [str(tmp_path / "in/img2.png"),
-                                                                         str(tmp_path / "in/img0.png")]
+    assert [i.name for i in discover([str(tmp_path / "list.txt")])] == [
+        str(tmp_path / "in/img2.png"),
+        str(tmp_path / "in/img0.png"),
+    ]
     found = discover([str(tmp_path / "in" / "img1.png"), str(tmp_path / "in")])
     assert [Path(i.path).name for i in found] == ["img1.png", "img0.png", "img2.png"]  # in order, each once
     assert len(discover([str(tmp_path / "in" / "*.png")], limit=2)) == 2
@@ -309,6 +335,7 @@ def test_detail_box_finds_the_textured_corner():
 
 # -- end to end ------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory):
     """One small bench with in-process plugins: two codecs (tpjpeg compared with tgray's Original),
@@ -318,11 +345,36 @@ def bench_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("bench")
     make_images(root / "in", 3)
     with registered(Plugins()):
-        result = CliRunner().invoke(cli, [
-            "bench", "-i", str(root / "in"), "--codecs", "tgray,tpjpeg", "--pre", "none,tcopy,tdim",
-            "--metrics", "tmae,tpsnr2", "--post", "tsmooth", "--baseline", "tpjpeg=tgray", "--ladder", "tpjpeg=20,40,60,80",
-            "--jobs", "1", "--quiet", "--out", str(root / "out"), "--seed", "3", "--crops", "2",
-        ], catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "-i",
+                str(root / "in"),
+                "--codecs",
+                "tgray,tpjpeg",
+                "--pre",
+                "none,tcopy,tdim",
+                "--metrics",
+                "tmae,tpsnr2",
+                "--post",
+                "tsmooth",
+                "--baseline",
+                "tpjpeg=tgray",
+                "--ladder",
+                "tpjpeg=20,40,60,80",
+                "--jobs",
+                "1",
+                "--quiet",
+                "--out",
+                str(root / "out"),
+                "--seed",
+                "3",
+                "--crops",
+                "2",
+            ],
+            catch_exceptions=False,
+        )
     return root, result
 
 
@@ -356,18 +408,24 @@ def test_per_image_rows_hold_the_codecs_real_bytes(bench_run):
             entry = entries[("tdim", "tgray", quality)]
             assert entry["bytes"] == len(data) and entry["bpp"] == pytest.approx(8 * len(data) / image[..., 0].size)
             assert entry["scores"]["tmae"] == pytest.approx(Mae().score(GrayCodec().decode(data), image))
-        assert entries[("none", "tpjpeg", 50)]["roles"] == ["ladder", "reference"] or \
-            "reference" in entries[("none", "tpjpeg", 50)]["roles"]
+        assert (
+            entries[("none", "tpjpeg", 50)]["roles"] == ["ladder", "reference"]
+            or "reference" in entries[("none", "tpjpeg", 50)]["roles"]
+        )
 
 
 def test_table1_totals_and_ratios(bench_run):
     root, _ = bench_run
     summary, rows = read(root)
     gray, jpeg = summary["results"]["codecs"]
-    total = sum(next(e["bytes"] for e in r["evaluations"] if (e["pre"], e["codec"], e["quality"]) == ("tdim", "tgray", 10))
-                for r in rows)
-    original = sum(next(e["bytes"] for e in r["evaluations"] if (e["pre"], e["codec"], e["quality"]) == ("none", "tgray", 10))
-                   for r in rows)
+    total = sum(
+        next(e["bytes"] for e in r["evaluations"] if (e["pre"], e["codec"], e["quality"]) == ("tdim", "tgray", 10))
+        for r in rows
+    )
+    original = sum(
+        next(e["bytes"] for e in r["evaluations"] if (e["pre"], e["codec"], e["quality"]) == ("none", "tgray", 10))
+        for r in rows
+    )
     table = {row["pre"]: row for row in gray["table1"]}
     assert table["tdim"]["bytes"] == total and table["Original"]["bytes"] == original and table["Original"]["baseline"]
     assert table["tdim"]["cr_improvement"] == pytest.approx(original / total - 1)
@@ -376,7 +434,9 @@ def test_table1_totals_and_ratios(bench_run):
     assert table["tdim"]["metrics"]["tmae"] > table["Original"]["metrics"]["tmae"]  # dimming is visible as such
     # tpjpeg is compared with tgray's Original: its table starts with that baseline row
     assert [(r["codec"], r["pre"], r["baseline"]) for r in jpeg["table1"]][:2] == [
-        ("tgray", "Original", True), ("tpjpeg", "Original", False)]
+        ("tgray", "Original", True),
+        ("tpjpeg", "Original", False),
+    ]
     assert jpeg["table1"][0]["bytes"] == original
 
 
@@ -424,7 +484,8 @@ def test_post_table(bench_run):
     decoded = [GrayCodec().decode(GrayCodec().encode(image, 4)) for image in images]
     assert row["without"]["tpsnr2"] == pytest.approx(np.mean([Psnr().score(d, i) for d, i in zip(decoded, images)]))
     assert row["with"]["tsmooth"]["tpsnr2"] == pytest.approx(
-        np.mean([Psnr().score(Smooth().apply(d), i) for d, i in zip(decoded, images)]))
+        np.mean([Psnr().score(Smooth().apply(d), i) for d, i in zip(decoded, images)])
+    )
 
 
 def test_summary_curves_and_provenance(bench_run):
@@ -457,9 +518,9 @@ def test_crops_show_the_same_window_at_the_reference_quality(bench_run):
     top, left, side = item["box"]
     image = load_image(item["image"])
     panel = next(p for p in item["codecs"][0]["panels"] if p["pre"] == "tdim")
-    expected = GrayCodec().decode(GrayCodec().encode(Dim().apply(image), 10))[top: top + side, left: left + side]
+    expected = GrayCodec().decode(GrayCodec().encode(Dim().apply(image), 10))[top : top + side, left : left + side]
     assert np.array_equal(load_image(root / "out" / panel["path"]), expected)
-    assert np.array_equal(load_image(root / "out" / item["original"]), image[top: top + side, left: left + side])
+    assert np.array_equal(load_image(root / "out" / item["original"]), image[top : top + side, left : left + side])
     # the crops decode the reference-quality files the tasks kept: 3 images x 3 pre-processings x 2 codecs
     kept = sorted((root / "out" / "cache" / "files").glob("??/*"))
     assert len(kept) == 18 and sum(p.suffix == ".tgray" for p in kept) == 9
@@ -469,11 +530,36 @@ def test_crops_show_the_same_window_at_the_reference_quality(bench_run):
 def test_a_rerun_computes_nothing(bench_run, kuchen_register):
     root, first = bench_run
     kuchen_register(Plugins())
-    again = CliRunner().invoke(cli, [
-        "bench", "-i", str(root / "in"), "--codecs", "tgray,tpjpeg", "--pre", "none,tcopy,tdim",
-        "--metrics", "tmae,tpsnr2", "--post", "tsmooth", "--baseline", "tpjpeg=tgray", "--ladder", "tpjpeg=20,40,60,80",
-        "--jobs", "1", "--quiet", "--out", str(root / "out"), "--seed", "3", "--crops", "2",
-    ], catch_exceptions=False)
+    again = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            "-i",
+            str(root / "in"),
+            "--codecs",
+            "tgray,tpjpeg",
+            "--pre",
+            "none,tcopy,tdim",
+            "--metrics",
+            "tmae,tpsnr2",
+            "--post",
+            "tsmooth",
+            "--baseline",
+            "tpjpeg=tgray",
+            "--ladder",
+            "tpjpeg=20,40,60,80",
+            "--jobs",
+            "1",
+            "--quiet",
+            "--out",
+            str(root / "out"),
+            "--seed",
+            "3",
+            "--crops",
+            "2",
+        ],
+        catch_exceptions=False,
+    )
     assert again.exit_code == 0 and "\n0 encodes computed" in again.output
     assert again.output.split("\n0 encodes")[0] == first.output.split("encodes computed")[0].rsplit("\n", 1)[0]
 
@@ -486,8 +572,25 @@ def test_a_failing_method_fails_its_image_only(kuchen_register, tmp_path):
     marked = np.asarray(Image.open(paths[1])).copy()
     marked[0, 0, 0] = 7  # label_fakes' tfragile refuses this image
     Image.fromarray(marked).save(paths[1])
-    result = CliRunner().invoke(cli, ["bench", "-i", str(tmp_path / "in"), "--codecs", "tgray", "--pre", "none,tfragile",
-                                      "--metrics", "tmae", "--jobs", "1", "--quiet", "-o", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            "-i",
+            str(tmp_path / "in"),
+            "--codecs",
+            "tgray",
+            "--pre",
+            "none,tfragile",
+            "--metrics",
+            "tmae",
+            "--jobs",
+            "1",
+            "--quiet",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 1
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["results"]["images"]["used"] == 2
@@ -499,8 +602,24 @@ def test_a_failing_method_fails_its_image_only(kuchen_register, tmp_path):
 def test_cli_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
     from kuchen_core.cli import main
 
-    monkeypatch.setattr(sys, "argv", ["kuchen", "bench", "-i", str(tmp_path), "--codecs", "jpeg", "--metrics", "psnr",
-                                      "-o", str(tmp_path / "out"), "--pre", "none,nosuchmethod"])
+    monkeypatch.setattr(
+        sys,
+        "argv",
+        [
+            "kuchen",
+            "bench",
+            "-i",
+            str(tmp_path),
+            "--codecs",
+            "jpeg",
+            "--metrics",
+            "psnr",
+            "-o",
+            str(tmp_path / "out"),
+            "--pre",
+            "none,nosuchmethod",
+        ],
+    )
     with pytest.raises(SystemExit) as exit_info:
         main()
     assert exit_info.value.code == 2
@@ -510,9 +629,11 @@ def test_cli_errors_are_one_line_and_exit_2(tmp_path, monkeypatch, capsys):
 
 
 def test_bench_help_imports_nothing_heavy():
-    code = ("import sys; from kuchen_core.cli import cli\n"
-            "try:\n    cli.main(['bench', '--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-            "print([m for m in ('matplotlib', 'bjontegaard', 'scipy', 'tqdm', 'kuchen_core.bench') if m in sys.modules])")
+    code = (
+        "import sys; from kuchen_core.cli import cli\n"
+        "try:\n    cli.main(['bench', '--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print([m for m in ('matplotlib', 'bjontegaard', 'scipy', 'tqdm', 'kuchen_core.bench') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]"), out
     assert "'+' chains" in out
@@ -536,7 +657,9 @@ window.addEventListener('load', () => {
 </script>"""
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (scripts/install-system-deps.sh installs it as root)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian chromium is not installed (scripts/install-system-deps.sh installs it as root)"
+)
 def test_html_report_loads_every_image_in_headless_chromium(bench_run, tmp_path):
     root, _ = bench_run
     out = root / "out"
@@ -548,11 +671,26 @@ def test_html_report_loads_every_image_in_headless_chromium(bench_run, tmp_path)
     probe = out / "probe.html"
     probe.write_text(report.replace("</body>", CHECK + "</body>"))
     try:
-        dom = subprocess.run([
-            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}",
-            "--allow-file-access-from-files", "--virtual-time-budget=10000", "--dump-dom", probe.as_uri(),
-        ], capture_output=True, text=True, timeout=120).stdout
+        dom = subprocess.run(
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+                f"--user-data-dir={tmp_path / 'profile'}",
+                "--allow-file-access-from-files",
+                "--virtual-time-budget=10000",
+                "--dump-dom",
+                probe.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
     finally:
         probe.unlink()
     assert f'data-checked="{len(sources)}"' in dom, dom[-2000:]
@@ -586,10 +724,31 @@ def test_dask_local_cluster_gives_the_same_results_as_in_process(tmp_path):
     label_fakes.make_images(tmp_path / "in", 3)
 
     def run(out, *args):
-        result = CliRunner().invoke(cli, [
-            "bench", "-i", str(tmp_path / "in"), "--codecs", "tjpeg", "--pre", "none,tblur,tbright+tposter",
-            "--metrics", "tpsnr,trough", "--ladder", "20,50,80", "--plugin-module", "label_fakes", "--crops", "0",
-            "--quiet", "-o", str(tmp_path / out), *args], catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "-i",
+                str(tmp_path / "in"),
+                "--codecs",
+                "tjpeg",
+                "--pre",
+                "none,tblur,tbright+tposter",
+                "--metrics",
+                "tpsnr,trough",
+                "--ladder",
+                "20,50,80",
+                "--plugin-module",
+                "label_fakes",
+                "--crops",
+                "0",
+                "--quiet",
+                "-o",
+                str(tmp_path / out),
+                *args,
+            ],
+            catch_exceptions=False,
+        )
         assert result.exit_code == 0, result.output
         rows = [json.loads(line) for line in (tmp_path / out / "results.jsonl").read_text().splitlines()]
         for row in rows:
@@ -642,10 +801,19 @@ def test_the_shipped_bench_config_and_the_demo_name_installed_plugins(monkeypatc
     assert [c.label for c in plan.codecs] == ["jpeg", "webp", "hevc"] and len(plan.chains) == 3
     make = (REPO / "Makefile").read_text()
     settings = dict(re.findall(r"^(DEMO_[A-Z]+) \?= ?(.*)$", make, re.M))
-    plan = build_plan(make_config(images=("samples/",), out="out/demo", codecs=tuple(settings["DEMO_CODECS"].split(",")),
-                                  pre=tuple(settings["DEMO_PRE"].split(",")), metrics=tuple(settings["DEMO_METRICS"].split(","))))
+    plan = build_plan(
+        make_config(
+            images=("samples/",),
+            out="out/demo",
+            codecs=tuple(settings["DEMO_CODECS"].split(",")),
+            pre=tuple(settings["DEMO_PRE"].split(",")),
+            metrics=tuple(settings["DEMO_METRICS"].split(",")),
+        )
+    )
     assert plan.chains[0].is_original and len(discover(["samples/"])) == 4
-    listed = [line for line in (REPO / "benchmarks" / "cbsd68.txt").read_text().splitlines() if not line.startswith("#")]
+    listed = [
+        line for line in (REPO / "benchmarks" / "cbsd68.txt").read_text().splitlines() if not line.startswith("#")
+    ]
     assert len(listed) == 68
     if (REPO / "benchmarks" / listed[0]).is_file():
         assert len(discover(["benchmarks/cbsd68.txt"])) == 68
@@ -665,9 +833,28 @@ def test_adding_a_metric_scores_only_that_metric(kuchen_register, tmp_path, monk
         monkeypatch.setattr(cls, "score", counted)
 
     def run(metrics):
-        result = CliRunner().invoke(cli, ["bench", "-i", str(tmp_path / "in"), "--codecs", "tgray", "--pre", "none,tsmooth",
-                                          "--metrics", metrics, "--crops", "0", "--jobs", "1", "--quiet",
-                                          "-o", str(tmp_path / "out")], catch_exceptions=False)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "bench",
+                "-i",
+                str(tmp_path / "in"),
+                "--codecs",
+                "tgray",
+                "--pre",
+                "none,tsmooth",
+                "--metrics",
+                metrics,
+                "--crops",
+                "0",
+                "--jobs",
+                "1",
+                "--quiet",
+                "-o",
+                str(tmp_path / "out"),
+            ],
+            catch_exceptions=False,
+        )
         assert result.exit_code == 0, result.output
         return json.loads((tmp_path / "out" / "summary.json").read_text())
 
@@ -687,10 +874,15 @@ def test_config_file_on_the_command_line(kuchen_register, tmp_path, monkeypatch)
     kuchen_register(Plugins())
     make_images(tmp_path / "in", 2)
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "bench.toml").write_text('images = "in"\nout = "from-file"\ncodecs = "tgray"\npre = "none,tsmooth"\n'
-                                         'metrics = ["tmae"]\ncrops = 1\n[ladder]\ntgray = [4, 10, 16]\n')
-    result = CliRunner().invoke(cli, ["bench", "--config", "bench.toml", "--out", "from-option", "--jobs", "1", "--quiet",
-                                      "--no-matched"], catch_exceptions=False)
+    (tmp_path / "bench.toml").write_text(
+        'images = "in"\nout = "from-file"\ncodecs = "tgray"\npre = "none,tsmooth"\n'
+        'metrics = ["tmae"]\ncrops = 1\n[ladder]\ntgray = [4, 10, 16]\n'
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["bench", "--config", "bench.toml", "--out", "from-option", "--jobs", "1", "--quiet", "--no-matched"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads((tmp_path / "from-option" / "summary.json").read_text())
     assert not (tmp_path / "from-file").exists()

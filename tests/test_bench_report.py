@@ -1,5 +1,6 @@
 """What the bench report tells a codec engineer: which BD-rate sign is better, BD-rates over too
 little overlap as n/a, growth as a size change, and encode/decode speed in every output."""
+
 import json
 from types import SimpleNamespace
 
@@ -25,21 +26,36 @@ def test_bd_rate_over_less_than_half_the_quality_range_is_not_a_number():
 
 def test_bd_table_prints_the_overlap_in_the_cell_instead_of_a_footnote():
     plan = SimpleNamespace(metrics=[SimpleNamespace(label="psnr")])
-    codec = {"bd_rate": [
-        {"pre": "a", "codec": "jpeg", "anchor": "jpeg Original",
-         "metrics": {"psnr": {"value": None, "overlap": 0.31, "note": "the curves overlap on 31% ..."}}},
-        {"pre": "b", "codec": "jpeg", "anchor": "jpeg Original",
-         "metrics": {"psnr": {"value": -4.256, "overlap": 0.9, "note": None}}},
-        {"pre": "c", "codec": "jpeg", "anchor": "jpeg Original",
-         "metrics": {"psnr": {"value": None, "overlap": 0.0, "note": "the curves do not overlap in quality"}}},
-    ]}
+    codec = {
+        "bd_rate": [
+            {
+                "pre": "a",
+                "codec": "jpeg",
+                "anchor": "jpeg Original",
+                "metrics": {"psnr": {"value": None, "overlap": 0.31, "note": "the curves overlap on 31% ..."}},
+            },
+            {
+                "pre": "b",
+                "codec": "jpeg",
+                "anchor": "jpeg Original",
+                "metrics": {"psnr": {"value": -4.256, "overlap": 0.9, "note": None}},
+            },
+            {
+                "pre": "c",
+                "codec": "jpeg",
+                "anchor": "jpeg Original",
+                "metrics": {"psnr": {"value": None, "overlap": 0.0, "note": "the curves do not overlap in quality"}},
+            },
+        ]
+    }
     _, rows, notes = bd_table(plan, codec)
     assert [row[2] for row in rows] == ["n/a (overlap 31 %)", "-4.26 %", "n/a [1]"]
     assert notes == ["c / psnr: the curves do not overlap in quality"]
 
 
-@pytest.mark.parametrize("saving, text", [(0.12, "-12.0 %"), (0.0, "+0.0 %"), (-0.5, "+50.0 %"),
-                                          (-1.94, "+194.0 % (×2.94)"), (None, "n/a")])
+@pytest.mark.parametrize(
+    "saving, text", [(0.12, "-12.0 %"), (0.0, "+0.0 %"), (-0.5, "+50.0 %"), (-1.94, "+194.0 % (×2.94)"), (None, "n/a")]
+)
 def test_matched_quality_growth_reads_as_a_size_change(saving, text):
     assert size_change(saving) == text
 
@@ -51,7 +67,9 @@ def test_nice_ticks_cover_the_range_with_round_steps():
 
 
 def test_svg_points_carry_their_quality_and_per_image_curves_are_marked():
-    mean = Series("jpeg Original", (Point(0.5, 30.0, 25, "jpeg Original q25: 0.5 bpp"), Point(1.0, 34.0, 50, "q50")), "#000")
+    mean = Series(
+        "jpeg Original", (Point(0.5, 30.0, 25, "jpeg Original q25: 0.5 bpp"), Point(1.0, 34.0, 50, "q50")), "#000"
+    )
     one = Series("img1", (Point(0.6, 29.0, 25, "img1 q25"),), "#000", per_image=True)
     svg = rd_chart([mean, one], "t", "rate (bpp)", "psnr (dB, higher is better)")
     assert "<title>jpeg Original q25: 0.5 bpp</title>" in svg and "data-quality='50'" in svg
@@ -72,8 +90,11 @@ def test_encode_and_decode_speed_reach_every_output(bench_run):  # noqa: F811
     assert len(curve["encoding_time"]) == len(curve["decoding_time"]) == len(curve["quality"]) == 4
     assert all(t > 0 for t in curve["encoding_time"] + curve["decoding_time"])
     # the median over the images of the per-image figures, as the rows record them
-    per_image = sorted(e["encode_ms_per_mp"] for e in entries
-                       if (e["pre"], e["codec"], e["quality"]) == ("tdim", "tpjpeg", curve["quality"][0]))
+    per_image = sorted(
+        e["encode_ms_per_mp"]
+        for e in entries
+        if (e["pre"], e["codec"], e["quality"]) == ("tdim", "tpjpeg", curve["quality"][0])
+    )
     assert curve["encoding_time"][0] == pytest.approx(per_image[len(per_image) // 2])
     tables = (root / "out" / "tables.md").read_text()
     assert "| encode ms/MP | decode ms/MP |" in tables and tables.count("negative is better (fewer bits)") == 2

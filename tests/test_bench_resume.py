@@ -1,5 +1,6 @@
 """Kill -9 a real ``kuchen bench`` part-way, start it again: every finished encode comes from the
 content cache, each unfinished one is encoded exactly once, and every image gets its row."""
+
 import json
 import os
 import signal
@@ -18,10 +19,35 @@ CHAINS = 2  # the Original and tnap
 def start(workdir: Path, log: str) -> subprocess.Popen:
     env = label_fakes.subprocess_env(workdir / log)
     return subprocess.Popen(
-        [sys.executable, "-c", "from kuchen_core.cli import main; main()", "bench", "-i", "in", "--codecs", "tjpeg",
-         "--pre", "none,tnap(seconds=0.25)", "--metrics", "tpsnr", "--plugin-module", "label_fakes",
-         "--no-matched", "--crops", "0", "--jobs", "2", "--quiet", "-o", "out"],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-c",
+            "from kuchen_core.cli import main; main()",
+            "bench",
+            "-i",
+            "in",
+            "--codecs",
+            "tjpeg",
+            "--pre",
+            "none,tnap(seconds=0.25)",
+            "--metrics",
+            "tpsnr",
+            "--plugin-module",
+            "label_fakes",
+            "--no-matched",
+            "--crops",
+            "0",
+            "--jobs",
+            "2",
+            "--quiet",
+            "-o",
+            "out",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 

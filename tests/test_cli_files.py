@@ -1,4 +1,5 @@
 """compress / decode / methods apply on real files with in-test plugins."""
+
 import json
 
 import numpy as np
@@ -22,11 +23,23 @@ def images(tmp_path, kuchen_register):
     return folder
 
 
-
 def test_compress_writes_real_files_reports_bpp_and_skips_a_bad_file(images, tmp_path, run):
     out = tmp_path / "out"
-    result = run("compress", images, "--codec", "fakejpeg", "-q", "40", "--pre", "invert(amount=0)",
-                 "--metrics", "mae", "-o", out, "--json")
+    result = run(
+        "compress",
+        images,
+        "--codec",
+        "fakejpeg",
+        "-q",
+        "40",
+        "--pre",
+        "invert(amount=0)",
+        "--metrics",
+        "mae",
+        "-o",
+        out,
+        "--json",
+    )
     assert result.exit_code == 1  # one bad input
     rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     good = {r["input"].split("/")[-1]: r for r in rows if "error" not in r}

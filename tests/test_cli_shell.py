@@ -1,5 +1,6 @@
 """The CLI behaves like its peers: ``python -m kuchen_core``, shell completion of plugin names,
 self-contained JSON Lines, no progress bars or colour codes in redirected output."""
+
 import json
 import os
 import shutil
@@ -58,8 +59,22 @@ def test_compress_json_rows_stand_alone(tmp_path):
 
     Image.fromarray(sample_photo()).save(tmp_path / "a.png")
     with registered(GoodPlugin()):
-        result = CliRunner().invoke(cli, ["compress", str(tmp_path / "a.png"), "--codec", "fakejpeg", "-q", "40",
-                                          "--pre", "invert(amount=0.5),invert", "--json", "-o", str(tmp_path / "o")])
+        result = CliRunner().invoke(
+            cli,
+            [
+                "compress",
+                str(tmp_path / "a.png"),
+                "--codec",
+                "fakejpeg",
+                "-q",
+                "40",
+                "--pre",
+                "invert(amount=0.5),invert",
+                "--json",
+                "-o",
+                str(tmp_path / "o"),
+            ],
+        )
     assert result.exit_code == 0, result.output
     row = json.loads(result.output)
     assert row["codec"] == "fakejpeg" and row["quality"] == 40
@@ -78,8 +93,25 @@ def _compress(tmp_path, *extra):
         shutil.copy(next(REPO.joinpath("samples").glob("*.jpg")), folder / name)
     (folder / "c.png").write_bytes(b"not a png")
     env = {**os.environ, "KUCHEN_LOAD_PLUGINS": "kuchen-plugin-jpeg"}
-    return subprocess.run([sys.executable, "-m", "kuchen_core", "compress", str(folder), "--codec", "jpeg", "-q", "50",
-                           "-o", str(tmp_path / "out"), *extra], capture_output=True, text=True, env=env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kuchen_core",
+            "compress",
+            str(folder),
+            "--codec",
+            "jpeg",
+            "-q",
+            "50",
+            "-o",
+            str(tmp_path / "out"),
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
 
 
 def test_redirected_stderr_gets_no_progress_bar_and_no_colour(tmp_path):

@@ -1,4 +1,5 @@
 """``kuchen show``: one plugin object described in full, as text and JSON; ``methods show`` is its alias."""
+
 import json
 
 import pytest
@@ -30,8 +31,17 @@ def test_show_without_kind_finds_the_unique_name_and_json_has_every_field():
     assert result.exit_code == 0, result.output
     record = json.loads(result.output)
     assert record["kind"] == "method" and record["description"] == "255 - x"
-    assert record["params"] == [{"name": "amount", "type": "float", "default": 1.0, "description": "blend",
-                                 "choices": None, "minimum": 0, "maximum": 1}]
+    assert record["params"] == [
+        {
+            "name": "amount",
+            "type": "float",
+            "default": 1.0,
+            "description": "blend",
+            "choices": None,
+            "minimum": 0,
+            "maximum": 1,
+        }
+    ]
     assert record["weights"] is None  # not a network method
 
 

@@ -1,4 +1,5 @@
 """The codec-overhead benchmark script: its docs section replaces only itself, and it runs end to end."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -22,7 +23,9 @@ def bench():
 
 def test_write_section_replaces_its_own_section_and_keeps_the_others(bench, tmp_path):
     docs = tmp_path / "benchmarks.md"
-    docs.write_text("# Benchmarks\n\n## Table 1\n\nkeep me\n\n## Codec overhead\n\nold numbers\n\n## RD curves\n\nkeep too\n")
+    docs.write_text(
+        "# Benchmarks\n\n## Table 1\n\nkeep me\n\n## Codec overhead\n\nold numbers\n\n## RD curves\n\nkeep too\n"
+    )
     bench.write_section(docs, "## Codec overhead\n\nnew numbers\n")
     text = docs.read_text()
     assert "old numbers" not in text and text.count("## Codec overhead") == 1

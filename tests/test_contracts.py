@@ -1,4 +1,5 @@
 """The contract kit passes good plugins and fails deliberately broken ones."""
+
 import numpy as np
 import pytest
 
@@ -39,8 +40,13 @@ class Nondeterministic(FakeJpeg):
 
 
 class Backwards(FakeJpeg):
-    info = CodecInfo(name="backwards", description="declares the wrong direction", extension=".jpg",
-                     quality_range=(1, 100), higher_quality_is_better=False)
+    info = CodecInfo(
+        name="backwards",
+        description="declares the wrong direction",
+        extension=".jpg",
+        quality_range=(1, 100),
+        higher_quality_is_better=False,
+    )
 
 
 class InPlace(Invert):
@@ -50,8 +56,13 @@ class InPlace(Invert):
 
 
 class WrongDirection(MeanError):
-    info = MetricInfo(name="mae-up", description="claims higher is better", needs_reference=True,
-                      higher_is_better=True, range=(0, 255))
+    info = MetricInfo(
+        name="mae-up",
+        description="claims higher is better",
+        needs_reference=True,
+        higher_is_better=True,
+        range=(0, 255),
+    )
 
 
 class FloatOut(Method):
@@ -89,8 +100,9 @@ def test_codec_contract_requires_library_versions():
 class Blockiness(MeanError):
     """A no-reference metric: how much larger grey steps are across 8-pixel block edges than inside blocks."""
 
-    info = MetricInfo(name="blockiness", description="test", higher_is_better=False, range=(0.0, 255.0),
-                      needs_reference=False)
+    info = MetricInfo(
+        name="blockiness", description="test", higher_is_better=False, range=(0.0, 255.0), needs_reference=False
+    )
 
     def score(self, image, reference=None):
         steps = np.abs(np.diff(image.astype(float).mean(axis=2), axis=1))
@@ -100,8 +112,9 @@ class Blockiness(MeanError):
 class Colours(Blockiness):
     """The share of distinct colours: falls with coarse quantisation, but q95 of a small photo has fewer than q70."""
 
-    info = MetricInfo(name="colours", description="test", higher_is_better=True, range=(0.0, 1.0),
-                      needs_reference=False)
+    info = MetricInfo(
+        name="colours", description="test", higher_is_better=True, range=(0.0, 1.0), needs_reference=False
+    )
 
     def score(self, image, reference=None):
         return len(np.unique(image.reshape(-1, 3), axis=0)) / (image.shape[0] * image.shape[1])

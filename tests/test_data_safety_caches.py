@@ -2,6 +2,7 @@
 checked by size and hash, records by their own digest, cached pixels by theirs; a mismatch is
 computed again. One run's outputs never mix with another's, and a killed writer's temporary files
 are removed by the next run. See the Guarantees section of docs/architecture.md."""
+
 import json
 import os
 import signal
@@ -20,9 +21,29 @@ from kuchen_core.labeling import read_manifest
 
 
 def bench(tmp_path: Path, *args: str):
-    result = CliRunner().invoke(cli, [
-        "bench", "-i", str(tmp_path / "in"), "--codecs", "tjpeg", "--metrics", "tpsnr", "--ladder", "30,70",
-        "--plugin-module", "label_fakes", "--no-matched", "--jobs", "1", "--quiet", "-o", str(tmp_path / "out"), *args])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            "-i",
+            str(tmp_path / "in"),
+            "--codecs",
+            "tjpeg",
+            "--metrics",
+            "tpsnr",
+            "--ladder",
+            "30,70",
+            "--plugin-module",
+            "label_fakes",
+            "--no-matched",
+            "--jobs",
+            "1",
+            "--quiet",
+            "-o",
+            str(tmp_path / "out"),
+            *args,
+        ],
+    )
     return result
 
 
@@ -35,11 +56,14 @@ MEASURED = {"timings", "encode_ms_per_mp", "decode_ms_per_mp"}  # times are meas
 
 
 def without_timings(rows: list[dict]) -> list[dict]:
-    return [{**row, "evaluations": [{k: v for k, v in e.items() if k not in MEASURED} for e in row["evaluations"]]}
-            for row in rows]
+    return [
+        {**row, "evaluations": [{k: v for k, v in e.items() if k not in MEASURED} for e in row["evaluations"]]}
+        for row in rows
+    ]
 
 
 # -- item 4: kept encodes are checked; runs never mix ------------------------------------------
+
 
 def test_truncated_kept_files_are_encoded_again(tmp_path):
     label_fakes.make_images(tmp_path / "in", 2)
@@ -75,6 +99,7 @@ def folder_is_crops(path: Path) -> bool:
 
 
 # -- item 5: altered records and swapped pixels are computed again ------------------------------
+
 
 def test_a_hand_edited_bench_record_is_computed_again(tmp_path):
     label_fakes.make_images(tmp_path / "in", 2)
@@ -131,16 +156,25 @@ def test_a_hand_edited_label_record_is_computed_again(tmp_path):
 
 # -- item 6: a killed writer's temporary file is removed by the next run -----------------------
 
+
 def test_a_killed_label_writers_temp_file_is_removed_by_the_next_run(tmp_path):
     label_fakes.make_images(tmp_path / "in", 2)
     (tmp_path / "pool.toml").write_text(label_fakes.config_text(str(tmp_path / "in" / "*.png"), str(tmp_path / "out")))
     label_dir = tmp_path / "out" / "labels" / "q40"
     label_dir.mkdir(parents=True)
-    killed = subprocess.run([sys.executable, "-c", (
-        "import os, signal, sys, numpy as np\n"
-        "from kuchen_core.images import save_image\n"
-        "os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)  # killed between the write and the rename\n"
-        "save_image(sys.argv[1], np.zeros((4, 4, 3), np.uint8))\n"), str(label_dir / "img000.png")])
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import os, signal, sys, numpy as np\n"
+                "from kuchen_core.images import save_image\n"
+                "os.replace = lambda *a: os.kill(os.getpid(), signal.SIGKILL)  # killed between the write and the rename\n"
+                "save_image(sys.argv[1], np.zeros((4, 4, 3), np.uint8))\n"
+            ),
+            str(label_dir / "img000.png"),
+        ]
+    )
     assert killed.returncode == -signal.SIGKILL
     left = [p for p in label_dir.iterdir() if p.name.endswith(".tmp")]
     assert len(left) == 1

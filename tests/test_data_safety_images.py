@@ -1,6 +1,7 @@
 """Issue 19, items 12-14: the pixel limit (one limit, ours; a malformed one is one line at
 start-up), the README's decode command with two JPEG codecs installed, and animated images.
 See the Guarantees section of docs/architecture.md."""
+
 import os
 import shutil
 import struct
@@ -24,6 +25,7 @@ BIN = Path(sys.executable).parent
 def png_header_only(width: int, height: int) -> bytes:
     """A grey PNG that declares ``width`` x ``height`` but holds almost no pixel data: opening it reads
     only the header, so a limit check on it is fast; decoding it fails as truncated."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -32,11 +34,18 @@ def png_header_only(width: int, height: int) -> bytes:
 
 
 def kuchen(*args, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "kuchen"), *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [str(BIN / "kuchen"), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 # -- item 13: our limit is the only one in force ------------------------------------------------
+
 
 def test_a_95_megapixel_photo_is_within_the_documented_limit(monkeypatch):
     monkeypatch.delenv("KUCHEN_MAX_PIXELS", raising=False)
@@ -63,25 +72,53 @@ def test_above_the_limit_is_refused_and_raising_the_limit_helps(monkeypatch):
 
 # -- item 12: a malformed KUCHEN_MAX_PIXELS is one line at start-up -----------------------------
 
+
 def test_a_malformed_pixel_limit_is_one_line_at_start_up(tmp_path):
     for i in range(3):
         Image.fromarray(sample_photo()[:32, :32]).save(tmp_path / f"{i}.png")
-    done = kuchen("compress", ".", "--codec", "jpeg", "-q", "50", "--metrics", "none", "-o", "out", "--quiet",
-                  cwd=tmp_path, env={"KUCHEN_MAX_PIXELS": "abc"})
+    done = kuchen(
+        "compress",
+        ".",
+        "--codec",
+        "jpeg",
+        "-q",
+        "50",
+        "--metrics",
+        "none",
+        "-o",
+        "out",
+        "--quiet",
+        cwd=tmp_path,
+        env={"KUCHEN_MAX_PIXELS": "abc"},
+    )
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines() == [
-        "Error: KUCHEN_MAX_PIXELS='abc' is not a positive whole number of pixels (unset it for the default, 120000000)"]
+        "Error: KUCHEN_MAX_PIXELS='abc' is not a positive whole number of pixels (unset it for the default, 120000000)"
+    ]
     assert not (tmp_path / "out").exists()
 
 
 # -- item 14: the README's decode command; animated images --------------------------------------
 
+
 @pytest.mark.skipif(not {"jpeg", "jpegli"} <= set(get_registry().names("codec")), reason="needs jpeg and jpegli")
 def test_the_readmes_decode_command_works_with_two_jpeg_codecs_installed(tmp_path):
     Image.fromarray(sample_photo()[:48, :64]).save(tmp_path / "photo.png")
     for codec in ("jpeg", "jpegli"):
-        made = kuchen("compress", "photo.png", "--codec", codec, "-q", "60", "--metrics", "none", "-o", f"out-{codec}",
-                      "--quiet", cwd=tmp_path)
+        made = kuchen(
+            "compress",
+            "photo.png",
+            "--codec",
+            codec,
+            "-q",
+            "60",
+            "--metrics",
+            "none",
+            "-o",
+            f"out-{codec}",
+            "--quiet",
+            cwd=tmp_path,
+        )
         assert made.returncode == 0, made.stderr
     shutil.copy(tmp_path / "out-jpegli" / "photo.jpg", tmp_path / "out-jpeg" / "photo-jpegli.jpg")
     shutil.move(tmp_path / "out-jpeg", tmp_path / "out")
@@ -97,9 +134,13 @@ def test_an_animated_gif_says_only_its_first_frame_is_used(tmp_path, caplog):
     image = load_image(tmp_path / "anim.gif")
     assert int(image[0, 0, 0]) == 10
     warnings = [r.getMessage() for r in caplog.records if "first frame" in r.getMessage()]
-    assert warnings == [f"warning: {tmp_path / 'anim.gif'}: an animated image of 3 frames; only the first frame is used"]
-    done = kuchen("compress", "anim.gif", "--codec", "jpeg", "-q", "50", "--metrics", "none", "-o", "out", "--quiet",
-                  cwd=tmp_path)
+    assert warnings == [
+        f"warning: {tmp_path / 'anim.gif'}: an animated image of 3 frames; only the first frame is used"
+    ]
+    done = kuchen(
+        "compress", "anim.gif", "--codec", "jpeg", "-q", "50", "--metrics", "none", "-o", "out", "--quiet", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
-    assert [line for line in done.stderr.splitlines() if line.strip()] == ["warning: anim.gif: an animated image of 3 "
-                                                                          "frames; only the first frame is used"]
+    assert [line for line in done.stderr.splitlines() if line.strip()] == [
+        "warning: anim.gif: an animated image of 3 frames; only the first frame is used"
+    ]

@@ -1,6 +1,7 @@
 """Issue 19, items 7-9 and 11: hostile or broken checkpoints and training settings are refused in
 one line before any work; a damaged training snapshot falls back to the one before it.
 See the Guarantees section of docs/architecture.md."""
+
 from __future__ import annotations
 
 import json
@@ -17,6 +18,7 @@ from test_train import TESTS, write_config  # noqa: E402
 
 
 # -- item 7: the declared network is checked against the file before it is built ----------------
+
 
 def test_a_sidecar_naming_another_network_is_refused_before_building_it(tiny, tmp_path):
     path = save_checkpoint(tmp_path / "a", tiny.build(), tiny.spec)
@@ -38,6 +40,7 @@ def test_a_truncated_weight_file_is_named_without_loading_it(tiny, tmp_path):
 
 # -- item 8: non-finite weights are refused -----------------------------------------------------
 
+
 @pytest.mark.parametrize("value", [float("nan"), float("inf")])
 def test_non_finite_weights_are_refused_naming_the_file(tiny, tmp_path, value):
     model = tiny.build()
@@ -49,6 +52,7 @@ def test_non_finite_weights_are_refused_naming_the_file(tiny, tmp_path, value):
 
 
 # -- item 9: a damaged snapshot falls back to the one before it ---------------------------------
+
 
 def test_a_truncated_snapshot_resumes_from_the_one_before(tmp_path, monkeypatch, capsys):
     monkeypatch.syspath_prepend(str(TESTS))
@@ -81,15 +85,20 @@ def test_no_usable_snapshot_is_one_line_and_exit_2(tmp_path, monkeypatch, consol
 
 # -- item 11: the backbone spec and every number are checked before any work -------------------
 
-@pytest.mark.parametrize("edit, option, message", [
-    (("tiny(features=4)", "tiny(features=abc)"), (), "expects int, got 'abc'"),
-    (("tiny(features=4)", "tiny(zz=1)"), (), "unknown parameter(s) zz"),
-    (("lr = 1e-3", "lr = nan"), (), "lr must be a positive number, got nan"),
-    (("lr = 1e-3", 'lr = "fast"'), (), "lr must be a positive number"),
-    (("batch = 2", "batch = true"), (), "batch must be a positive integer"),
-    (None, ("--device", "tpu"), "device 'tpu' is not one of"),
-    (None, ("--device", "cuda"), "sees 0 such device(s)"),
-], ids=["spec-value", "spec-key", "lr-nan", "lr-text", "batch-bool", "tpu", "cuda-without-cuda"])
+
+@pytest.mark.parametrize(
+    "edit, option, message",
+    [
+        (("tiny(features=4)", "tiny(features=abc)"), (), "expects int, got 'abc'"),
+        (("tiny(features=4)", "tiny(zz=1)"), (), "unknown parameter(s) zz"),
+        (("lr = 1e-3", "lr = nan"), (), "lr must be a positive number, got nan"),
+        (("lr = 1e-3", 'lr = "fast"'), (), "lr must be a positive number"),
+        (("batch = 2", "batch = true"), (), "batch must be a positive integer"),
+        (None, ("--device", "tpu"), "device 'tpu' is not one of"),
+        (None, ("--device", "cuda"), "sees 0 such device(s)"),
+    ],
+    ids=["spec-value", "spec-key", "lr-nan", "lr-text", "batch-bool", "tpu", "cuda-without-cuda"],
+)
 def test_train_settings_are_checked_before_any_work(tmp_path, monkeypatch, console, edit, option, message):
     monkeypatch.syspath_prepend(str(TESTS))
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 0)  # this machine has no CUDA, whatever it has

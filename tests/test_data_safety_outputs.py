@@ -1,6 +1,7 @@
 """Issue 19, "nothing lost, ever" — the user's output files: one distinct output per input
 (item 1), never an input replaced (item 2), a bad or read-only output folder is one line and
 exit code 2 (item 10). See the Guarantees section of docs/architecture.md."""
+
 import hashlib
 import os
 from pathlib import Path
@@ -11,7 +12,6 @@ from PIL import Image
 import label_fakes
 from fake_plugins import GoodPlugin
 from kuchen_core.testing import sample_photo
-
 
 
 def digests(folder: Path) -> dict[str, str]:
@@ -43,8 +43,12 @@ def photos(tmp_path, kuchen_register):
 
 # -- item 1: every input gets its own output ---------------------------------------------------
 
-@pytest.mark.parametrize("command", [("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"),
-                                     ("methods", "apply", "--pre", "invert")], ids=["compress", "methods-apply"])
+
+@pytest.mark.parametrize(
+    "command",
+    [("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"), ("methods", "apply", "--pre", "invert")],
+    ids=["compress", "methods-apply"],
+)
 def test_inputs_whose_names_collide_each_get_their_own_output(photos, tmp_path, command, run):
     out = tmp_path / "out"
     head, *options = command
@@ -67,8 +71,12 @@ def test_the_output_planner_never_reuses_a_name():
 
 # -- item 2: an output never replaces an input -------------------------------------------------
 
-@pytest.mark.parametrize("command", [("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"),
-                                     ("methods", "apply", "--pre", "invert")], ids=["compress", "methods-apply"])
+
+@pytest.mark.parametrize(
+    "command",
+    [("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"), ("methods", "apply", "--pre", "invert")],
+    ids=["compress", "methods-apply"],
+)
 def test_output_folder_equal_to_the_input_folder_is_refused(photos, command, run):
     Image.fromarray(sample_photo()[:32, :32]).save(photos / "b.jpg")  # compress would write b.jpg over it
     before = digests(photos)
@@ -92,13 +100,23 @@ def test_a_hard_link_to_an_input_is_that_input(photos, tmp_path, run):
 
 # -- item 10: bad output paths are one line, exit 2 --------------------------------------------
 
-@pytest.mark.parametrize("command", [("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"),
-                                     ("methods", "apply", "--pre", "invert"), ("decode", "--codec", "fakejpeg")],
-                         ids=["compress", "methods-apply", "decode"])
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("compress", "--codec", "fakejpeg", "-q", "60", "--metrics", "none"),
+        ("methods", "apply", "--pre", "invert"),
+        ("decode", "--codec", "fakejpeg"),
+    ],
+    ids=["compress", "methods-apply", "decode"],
+)
 @pytest.mark.parametrize("where", ["under-a-file", "proc", "read-only"])
 def test_an_unusable_output_folder_is_one_line_and_exit_2(photos, tmp_path, command, where, run):
-    target = {"under-a-file": photos / "a.png" / "sub", "proc": Path("/proc/x"),
-              "read-only": read_only_folder(tmp_path)}[where]
+    target = {
+        "under-a-file": photos / "a.png" / "sub",
+        "proc": Path("/proc/x"),
+        "read-only": read_only_folder(tmp_path),
+    }[where]
     head, *options = command
     args = [head, *options[:1], photos, *options[1:]] if head == "methods" else [head, photos, *options]
     result = run(*args, "-o", target, "--quiet")
@@ -110,10 +128,27 @@ def test_an_unusable_output_folder_is_one_line_and_exit_2(photos, tmp_path, comm
 @pytest.mark.parametrize("where", ["under-a-file", "proc", "read-only"])
 def test_bench_refuses_an_unusable_output_folder_before_any_work(tmp_path, console, where):
     label_fakes.make_images(tmp_path / "in", 2)
-    target = {"under-a-file": tmp_path / "in" / "img000.png" / "sub", "proc": Path("/proc/x"),
-              "read-only": read_only_folder(tmp_path)}[where]
-    code, captured = console("bench", "-i", tmp_path / "in", "--codecs", "tjpeg", "--metrics", "tpsnr",
-                             "--plugin-module", "label_fakes", "--jobs", "1", "--quiet", "-o", target)
+    target = {
+        "under-a-file": tmp_path / "in" / "img000.png" / "sub",
+        "proc": Path("/proc/x"),
+        "read-only": read_only_folder(tmp_path),
+    }[where]
+    code, captured = console(
+        "bench",
+        "-i",
+        tmp_path / "in",
+        "--codecs",
+        "tjpeg",
+        "--metrics",
+        "tpsnr",
+        "--plugin-module",
+        "label_fakes",
+        "--jobs",
+        "1",
+        "--quiet",
+        "-o",
+        target,
+    )
     err = captured.err
     assert code == 2 and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and str(target) in err

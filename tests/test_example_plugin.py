@@ -2,6 +2,7 @@
 ``kuchen plugins`` and a fresh registry find it through its entry point, and uninstalling it makes
 it disappear with the install hint. Nothing here registers the plugin in-process.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """The image boundary on every odd input a user can throw at it (files generated here)."""
+
 import io
 
 import numpy as np

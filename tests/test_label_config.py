@@ -1,4 +1,5 @@
 """The labeling config, its validation against the registry, groups, scoring and --dry-run."""
+
 import math
 
 import pytest
@@ -14,7 +15,8 @@ from kuchen_core.runtime.inputs import glob_base
 from kuchen_core.labeling.scoring import scores, winner, zscores
 
 BASE = {
-    "input": "in/*.png", "output": "out",
+    "input": "in/*.png",
+    "output": "out",
     "pool": {"methods": ["tblur", "tbright"]},
     "codec": {"name": "tjpeg", "quality": 50},
     "metrics": [{"name": "tpsnr"}],
@@ -53,21 +55,27 @@ def test_several_qualities_and_output_override():
     assert cfg.qualities == (30, 60) and cfg.output.as_posix() == "elsewhere"
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"pool__method": ["x"]}, "unknown key(s) method in [pool]; known: identity, max_group_size, methods, order"),
-    ({"outptu": "x"}, "unknown key(s) outptu in the top level"),
-    ({"pool__max_group_size": 3}, "pool.max_group_size must be between 1 and the number of methods (2), got 3"),
-    ({"pool__order": "sorted"}, "pool.order must be one of ['permutations', 'combinations']"),
-    ({"pool__methods": []}, "pool.methods must name at least one method"),
-    ({"codec__quality": "high"}, "codec.quality must be an integer or a list of integers"),
-    ({"codec__quality": [50, 50]}, "codec.quality lists a value twice"),
-    ({"metrics": []}, "missing [[metrics]]"),
-    ({"metrics": [{"name": "tpsnr", "reference": "input"}]}, "metrics[0].reference must be one of ['none', 'original']"),
-    ({"metrics": [{"name": "tpsnr", "weight": -1}]}, "metrics[0].weight must be a number >= 0"),
-    ({"score": {"rate_weight": "1"}}, "score.rate_weight must be a number >= 0"),
-    ({"limit": 0}, "limit must be at least 1"),
-    ({"ids": ["a.txt"]}, "ids must be a str"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"pool__method": ["x"]}, "unknown key(s) method in [pool]; known: identity, max_group_size, methods, order"),
+        ({"outptu": "x"}, "unknown key(s) outptu in the top level"),
+        ({"pool__max_group_size": 3}, "pool.max_group_size must be between 1 and the number of methods (2), got 3"),
+        ({"pool__order": "sorted"}, "pool.order must be one of ['permutations', 'combinations']"),
+        ({"pool__methods": []}, "pool.methods must name at least one method"),
+        ({"codec__quality": "high"}, "codec.quality must be an integer or a list of integers"),
+        ({"codec__quality": [50, 50]}, "codec.quality lists a value twice"),
+        ({"metrics": []}, "missing [[metrics]]"),
+        (
+            {"metrics": [{"name": "tpsnr", "reference": "input"}]},
+            "metrics[0].reference must be one of ['none', 'original']",
+        ),
+        ({"metrics": [{"name": "tpsnr", "weight": -1}]}, "metrics[0].weight must be a number >= 0"),
+        ({"score": {"rate_weight": "1"}}, "score.rate_weight must be a number >= 0"),
+        ({"limit": 0}, "limit must be at least 1"),
+        ({"ids": ["a.txt"]}, "ids must be a str"),
+    ],
+)
 def test_malformed_configs_say_what_is_wrong(changes, message):
     with pytest.raises(LabelConfigError) as info:
         config(**changes)
@@ -124,8 +132,13 @@ def test_plan_records_provenance_for_cache_keys(fakes):
 
 
 class _Unversioned(Metric):
-    info = MetricInfo(name="tunversioned", description="a metric whose weights file vanished",
-                      needs_reference=False, higher_is_better=True, range=(0.0, 1.0))
+    info = MetricInfo(
+        name="tunversioned",
+        description="a metric whose weights file vanished",
+        needs_reference=False,
+        higher_is_better=True,
+        range=(0.0, 1.0),
+    )
 
     def score(self, distorted, reference=None):
         return 0.0
@@ -142,13 +155,17 @@ class _UnversionedPlugin:
 
 def test_a_plugin_that_cannot_report_its_versions_is_named_before_any_work(kuchen_register, tmp_path, monkeypatch):
     kuchen_register(label_fakes, _UnversionedPlugin())
-    with pytest.raises(KuchenError, match=r"metric 'tunversioned' \(from .*\) cannot report its library versions: "
-                                          r"FileNotFoundError: weights.json is gone"):
+    with pytest.raises(
+        KuchenError,
+        match=r"metric 'tunversioned' \(from .*\) cannot report its library versions: "
+        r"FileNotFoundError: weights.json is gone",
+    ):
         build_plan(config(metrics=[{"name": "tunversioned"}]))
     monkeypatch.chdir(tmp_path)
     label_fakes.make_images(tmp_path / "in", 1)
     (tmp_path / "pool.toml").write_text(
-        label_fakes.config_text("in/*.png", "out", methods=("tblur", "tbright"), metrics=("tunversioned",), modules=()))
+        label_fakes.config_text("in/*.png", "out", methods=("tblur", "tbright"), metrics=("tunversioned",), modules=())
+    )
     result = CliRunner().invoke(cli, ["label", "pool.toml", "--dry-run"])
     assert result.exit_code != 0 and isinstance(result.exception, KuchenError)
     assert "cannot report its library versions" in str(result.exception)
@@ -203,7 +220,9 @@ def test_an_id_list_picks_images_across_folders_by_stem(tmp_path, monkeypatch):
     (tmp_path / "list.txt").write_text("data/train/2.jpg\ndata/val/3.jpg\n5\n")
     picked = discover(config(input=["train/*.png", "val/*.png"], ids="list.txt"))
     assert [(i.name, i.label_rel) for i in picked] == [("train/2.png", "2.png"), ("val/3.png", "3.png")]
-    assert [i.name for i in discover(config(input=["train/*.png", "val/*.png"], ids="list.txt", limit=1))] == ["train/2.png"]
+    assert [i.name for i in discover(config(input=["train/*.png", "val/*.png"], ids="list.txt", limit=1))] == [
+        "train/2.png"
+    ]
     with pytest.raises(LabelConfigError, match=r"no image files match input \['val/4.png'\] with a name in list.txt"):
         discover(config(input="val/4.png", ids="list.txt"))
     with pytest.raises(LabelConfigError, match="ids: cannot read the id list nosuch.txt"):
@@ -216,7 +235,9 @@ def test_an_id_list_picks_images_across_folders_by_stem(tmp_path, monkeypatch):
 def test_limit_on_the_command_line_overrides_the_config(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     label_fakes.make_images(tmp_path / "in", 3)
-    (tmp_path / "pool.toml").write_text(label_fakes.config_text("in/*.png", "out", methods=("tblur",), max_group_size=1))
+    (tmp_path / "pool.toml").write_text(
+        label_fakes.config_text("in/*.png", "out", methods=("tblur",), max_group_size=1)
+    )
     assert load_config(tmp_path / "pool.toml", limit=2).limit == 2
     with pytest.raises(LabelConfigError, match="--limit must be at least 1"):
         load_config(tmp_path / "pool.toml", limit=0)
@@ -224,7 +245,9 @@ def test_limit_on_the_command_line_overrides_the_config(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "images: 2 from in/*.png" in result.output
     (tmp_path / "ids.txt").write_text("img000\n")
-    (tmp_path / "listed.toml").write_text('ids = "ids.txt"\n' + label_fakes.config_text("in/*.png", "out", methods=("tblur",), max_group_size=1))
+    (tmp_path / "listed.toml").write_text(
+        'ids = "ids.txt"\n' + label_fakes.config_text("in/*.png", "out", methods=("tblur",), max_group_size=1)
+    )
     result = CliRunner().invoke(cli, ["label", "listed.toml", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "images: 1 from in/*.png, named in ids.txt" in result.output
@@ -233,14 +256,17 @@ def test_limit_on_the_command_line_overrides_the_config(tmp_path, monkeypatch):
 def test_dry_run_prints_groups_and_work(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     label_fakes.make_images(tmp_path / "in", 3)
-    (tmp_path / "pool.toml").write_text(label_fakes.config_text(
-        "in/*.png", "out", methods=("tblur", "tbright", "tposter", "tflip"), quality="[30, 60]"))
+    (tmp_path / "pool.toml").write_text(
+        label_fakes.config_text("in/*.png", "out", methods=("tblur", "tbright", "tposter", "tflip"), quality="[30, 60]")
+    )
     result = CliRunner().invoke(cli, ["label", "pool.toml", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert "groups: 17 = identity + 4 of 1 + 12 of 2 (permutations, K=2)" in result.output
     assert "  17  tflip>tposter" in result.output
-    assert "work: 102 (image, group, quality) evaluations; 48 method applications with prefix sharing " \
-           "(16 per image; naive: 28 per image)" in result.output
+    assert (
+        "work: 102 (image, group, quality) evaluations; 48 method applications with prefix sharing "
+        "(16 per image; naive: 28 per image)" in result.output
+    )
     assert not (tmp_path / "out").exists()
 
 

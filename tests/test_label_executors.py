@@ -1,4 +1,5 @@
 """Executors: the shared interface, and the same labeling on every one of them."""
+
 import json
 import os
 import shutil
@@ -27,8 +28,14 @@ def results(executor, items, fn=label_fakes.square, window=None):
 def test_every_item_once_and_an_error_stays_with_its_item(make):
     with make() as executor:
         got = results(executor, range(6))
-    assert got == {0: (0, None), 1: (1, None), 2: (4, None), 3: (None, "ValueError: three"), 4: (16, None),
-                   5: (25, None)}
+    assert got == {
+        0: (0, None),
+        1: (1, None),
+        2: (4, None),
+        3: (None, "ValueError: three"),
+        4: (16, None),
+        5: (25, None),
+    }
 
 
 def test_the_window_bounds_what_is_in_flight():
@@ -77,20 +84,29 @@ def test_an_unreachable_scheduler_is_a_clear_error():
 
 # -- the same labeling everywhere ---------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def labelling(tmp_path_factory):
     """Images, a pool with a failure in it, and a reference run in-process."""
     root = tmp_path_factory.mktemp("executors")
     label_fakes.make_images(root / "in", 5, marked=3)
-    (root / "pool.toml").write_text(label_fakes.config_text(
-        str(root / "in/*.png"), str(root / "inline"), methods=("tblur", "tbright", "tfragile"),
-        quality="[30, 70]", metrics=("tpsnr", "trough")))
+    (root / "pool.toml").write_text(
+        label_fakes.config_text(
+            str(root / "in/*.png"),
+            str(root / "inline"),
+            methods=("tblur", "tbright", "tfragile"),
+            quality="[30, 70]",
+            metrics=("tpsnr", "trough"),
+        )
+    )
     assert run(root, "inline", "--jobs", "1").exit_code == 1  # the marked image fails some groups
     return root
 
 
 def run(root, out, *args, env=None):
-    return CliRunner(env=env).invoke(cli, ["label", str(root / "pool.toml"), "--out", str(root / out), "--quiet", *args])
+    return CliRunner(env=env).invoke(
+        cli, ["label", str(root / "pool.toml"), "--out", str(root / out), "--quiet", *args]
+    )
 
 
 def same_as_inline(root, out):
@@ -126,15 +142,44 @@ def test_dask_scheduler_and_worker_processes_give_the_same_manifest(labelling, t
     scheduler_file = tmp_path / "scheduler.json"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
-    processes = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                   "--scheduler-file", str(scheduler_file)], **quiet)]
+    processes = [
+        subprocess.Popen(
+            [
+                dask,
+                "scheduler",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--no-dashboard",
+                "--scheduler-file",
+                str(scheduler_file),
+            ],
+            **quiet,
+        )
+    ]
     try:
         deadline = time.monotonic() + 30
         while not scheduler_file.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         address = json.loads(scheduler_file.read_text())["address"]
-        processes.append(subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
-                                           "--host", "127.0.0.1", "--no-dashboard"], **quiet))
+        processes.append(
+            subprocess.Popen(
+                [
+                    dask,
+                    "worker",
+                    address,
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--host",
+                    "127.0.0.1",
+                    "--no-dashboard",
+                ],
+                **quiet,
+            )
+        )
         result = run(labelling, "dask-remote", "--executor", "dask", env={"DASK_SCHEDULER_ADDRESS": address})
         assert result.exit_code == 1, result.output
         same_as_inline(labelling, "dask-remote")

@@ -1,4 +1,5 @@
 """The label-oracle script: re-ranks a manifest's groups under other score weights and totals the winners."""
+
 from __future__ import annotations
 
 import json
@@ -24,12 +25,20 @@ def group(name: str, n_bytes: int, quality: float) -> dict:
 
 # one photo: "sharp" keeps quality at a small saving, "smooth" saves more bits and loses quality;
 # Z(q) = 0.51, 0.89, -1.40 and Z(bpp) = 0.89, 0.51, -1.40 for identity, sharp, smooth
-ROWS = [{"results": [{"groups": [
-    group("identity", 1000, 50.0),
-    group("sharp", 950, 51.0),
-    group("smooth", 700, 45.0),
-    {"group": "broken", "error": "encode failed"},
-]}]}]
+ROWS = [
+    {
+        "results": [
+            {
+                "groups": [
+                    group("identity", 1000, 50.0),
+                    group("sharp", 950, 51.0),
+                    group("smooth", 700, 45.0),
+                    {"group": "broken", "error": "encode failed"},
+                ]
+            }
+        ]
+    }
+]
 
 
 def test_equal_weights_pick_the_quality_keeping_group(script):
@@ -53,7 +62,10 @@ def test_a_lower_is_better_metric_flips_its_sign(script):
 def test_command_line_reads_a_run_folder_and_writes_json(script, tmp_path, capsys):
     (tmp_path / "summary.json").write_text(json.dumps({"plan": {"metrics": METRICS, "rate_weight": 1.0}}))
     (tmp_path / "manifest.jsonl").write_text(json.dumps(ROWS[0]) + "\n")
-    assert script.main([str(tmp_path), "--rate-weight", "1", "--rate-weight", "2", "--json", str(tmp_path / "o.json")]) == 0
+    assert (
+        script.main([str(tmp_path), "--rate-weight", "1", "--rate-weight", "2", "--json", str(tmp_path / "o.json")])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "5.0% smaller" in out and "30.0% smaller" in out
     assert "mean bpp: untouched 1.000, winners 0.950" in out and "winners 0.700" in out
@@ -66,6 +78,7 @@ def test_a_missing_run_is_a_clear_error(script, tmp_path, capsys):
 
 
 # -- the oracle method: a labelling run's winners as a pre-processing the bench can measure ---------
+
 
 @pytest.fixture
 def oracle_method(monkeypatch):
@@ -86,19 +99,48 @@ def test_the_oracle_method_reproduces_each_winner_under_the_bench(oracle_method,
 
     monkeypatch.chdir(tmp_path)
     label_fakes.make_images(tmp_path / "in", 3)
-    (tmp_path / "pool.toml").write_text(label_fakes.config_text(
-        "in/*.png", "run", methods=("tblur", "tbright", "tposter"), metrics=("trough",)))
+    (tmp_path / "pool.toml").write_text(
+        label_fakes.config_text("in/*.png", "run", methods=("tblur", "tbright", "tposter"), metrics=("trough",))
+    )
     labelled = CliRunner().invoke(cli, ["label", "pool.toml", "--jobs", "1", "--quiet"])
     assert labelled.exit_code == 0, labelled.output
     rows = [json.loads(line) for line in (tmp_path / "run" / "manifest.jsonl").read_text().splitlines()]
-    winners = {row["image"]: next(g for g in row["results"][0]["groups"] if g["group"] == row["results"][0]["winner"])
-               for row in rows}
+    winners = {
+        row["image"]: next(g for g in row["results"][0]["groups"] if g["group"] == row["results"][0]["winner"])
+        for row in rows
+    }
     assert {g["group"] for g in winners.values()} != {"identity"}  # the bound is about something
 
-    benched = CliRunner().invoke(cli, [
-        "bench", "-i", "in", "--codecs", "tjpeg", "-q", "40", "--ladder", "20,40,60", "--pre", "none,oracle:run",
-        "--metrics", "trough", "--plugin-module", "label_fakes", "--plugin-module", "label_oracle_method",
-        "--crops", "0", "--jobs", "1", "--quiet", "-o", "bench"], catch_exceptions=False)
+    benched = CliRunner().invoke(
+        cli,
+        [
+            "bench",
+            "-i",
+            "in",
+            "--codecs",
+            "tjpeg",
+            "-q",
+            "40",
+            "--ladder",
+            "20,40,60",
+            "--pre",
+            "none,oracle:run",
+            "--metrics",
+            "trough",
+            "--plugin-module",
+            "label_fakes",
+            "--plugin-module",
+            "label_oracle_method",
+            "--crops",
+            "0",
+            "--jobs",
+            "1",
+            "--quiet",
+            "-o",
+            "bench",
+        ],
+        catch_exceptions=False,
+    )
     assert benched.exit_code == 0, benched.output
     for line in (tmp_path / "bench" / "results.jsonl").read_text().splitlines():
         row = json.loads(line)

@@ -1,4 +1,5 @@
 """The labeler with the real built-in plugins (skipped where they are not installed)."""
+
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -20,7 +21,7 @@ def test_paper_style_pool_with_real_plugins(tmp_path, monkeypatch):
     (tmp_path / "in").mkdir()
     photo = sample_photo()
     for i in range(2):
-        Image.fromarray(photo[i * 40: i * 40 + 96, :128]).save(tmp_path / "in" / f"p{i}.png")
+        Image.fromarray(photo[i * 40 : i * 40 + 96, :128]).save(tmp_path / "in" / f"p{i}.png")
     (tmp_path / "pool.toml").write_text(
         'input = "in/*.png"\noutput = "out"\n'
         '[pool]\nmethods = ["nlmeans(h=5)", "detail"]\nmax_group_size = 2\n'
@@ -35,7 +36,12 @@ def test_paper_style_pool_with_real_plugins(tmp_path, monkeypatch):
     for row in rows:
         (res,) = row["results"]
         assert [g["group"] for g in res["groups"]] == [
-            "identity", "nlmeans(h=5)", "detail", "nlmeans(h=5)>detail", "detail>nlmeans(h=5)"]
+            "identity",
+            "nlmeans(h=5)",
+            "detail",
+            "nlmeans(h=5)>detail",
+            "detail>nlmeans(h=5)",
+        ]
         for group in res["groups"]:
             assert 0 < group["bpp"] < 24 and set(group["quality"]) == {"brisque", "psnr"}
         # the identity group is the input itself: PSNR against the original is only the codec's loss

@@ -1,5 +1,6 @@
 """``kuchen label --export-results`` and ``--seed``/``seed``: a run's evaluations travel as one file
 and a run seeded with them computes nothing it holds, and produces the same labels and manifest."""
+
 import gzip
 
 import pytest
@@ -69,12 +70,15 @@ def test_results_from_another_codec_quality_match_no_evaluation(workdir):
     assert encodes() == 3 * EVALUATIONS
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "does not exist"),
-    (b"not gzip at all", "is not a complete gzip file"),
-    (gzip.compress(b'{"key": "abc", "result": {}}\n'), "line 1: not a record written by --export-results"),
-    (gzip.compress(b'{"key": "' + b"a" * 64 + b'", "result": {"bpp": 1}}\n' * 50)[:-20], "is not a complete gzip"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "does not exist"),
+        (b"not gzip at all", "is not a complete gzip file"),
+        (gzip.compress(b'{"key": "abc", "result": {}}\n'), "line 1: not a record written by --export-results"),
+        (gzip.compress(b'{"key": "' + b"a" * 64 + b'", "result": {"bpp": 1}}\n' * 50)[:-20], "is not a complete gzip"),
+    ],
+)
 def test_a_bad_seed_file_is_a_clear_error_that_writes_nothing(workdir, content, message):
     if content is not None:
         (workdir / "bad.jsonl.gz").write_bytes(content)

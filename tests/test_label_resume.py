@@ -1,4 +1,5 @@
 """Kill -9 a real ``kuchen label`` part-way, start it again: one row per image, nothing finished redone."""
+
 import json
 import os
 import signal
@@ -17,8 +18,21 @@ GROUPS = 5  # identity, tnap, tposter, tnap>tposter, tposter>tnap: five differen
 def start(workdir: Path, log: str) -> subprocess.Popen:
     env = label_fakes.subprocess_env(workdir / log)
     return subprocess.Popen(
-        [sys.executable, "-c", "from kuchen_core.cli import main; main()", "label", "pool.toml", "--jobs", "2", "--quiet"],
-        cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-c",
+            "from kuchen_core.cli import main; main()",
+            "label",
+            "pool.toml",
+            "--jobs",
+            "2",
+            "--quiet",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
@@ -35,8 +49,9 @@ def finished_evaluations(cache: Path) -> set[str]:
 
 def test_a_killed_run_resumes_without_redoing_finished_work(tmp_path):
     label_fakes.make_images(tmp_path / "in", IMAGES)
-    (tmp_path / "pool.toml").write_text(label_fakes.config_text(
-        "in/*.png", "out", methods=("tnap(seconds=0.15)", "tposter")))
+    (tmp_path / "pool.toml").write_text(
+        label_fakes.config_text("in/*.png", "out", methods=("tnap(seconds=0.15)", "tposter"))
+    )
     labels = tmp_path / "out" / "labels" / "q40"
 
     first = start(tmp_path, "run1.log")

@@ -1,4 +1,5 @@
 """Algorithm 1 end to end, in-process (``--jobs 1``), with the fast plugins of label_fakes."""
+
 import json
 
 import attrs
@@ -51,9 +52,11 @@ def test_labels_are_the_best_scoring_groups_pre_codec_images(workdir):
             assert g["bpp"] == pytest.approx(8 * g["bytes"] / (original.shape[0] * original.shape[1]))
             assert set(g["timings"]) == {"methods", "encode", "decode", "metrics"}
         # recompute Algorithm 1 from the manifest's raw numbers
-        expected = (np.array(zscores([g["quality"]["tpsnr"] for g in groups]))
-                    - 0.5 * np.array(zscores([g["quality"]["trough"] for g in groups]))
-                    - np.array(zscores([g["bpp"] for g in groups])))
+        expected = (
+            np.array(zscores([g["quality"]["tpsnr"] for g in groups]))
+            - 0.5 * np.array(zscores([g["quality"]["trough"] for g in groups]))
+            - np.array(zscores([g["bpp"] for g in groups]))
+        )
         assert [g["score"] for g in groups] == pytest.approx(list(expected))
         best = groups[int(np.argmax(expected))]["group"]
         assert res["winner"] == best and res["label"] == f"labels/q40/{path.stem}.png"
@@ -71,8 +74,10 @@ def test_each_distinct_prefix_is_applied_once_per_image(workdir):
     result = label(workdir, methods=POOL4)
     assert result.exit_code == 0, result.output
     assert calls("apply") == 2 * 16  # not 2 * 28: A→B starts from A's output
-    assert all(label_fakes.CALLS[("apply", m)] == 2 * 4 for m in ["tblur(radius=1)", "tbright(delta=9)",
-                                                                  "tposter(bits=5)", "tflip"])
+    assert all(
+        label_fakes.CALLS[("apply", m)] == 2 * 4
+        for m in ["tblur(radius=1)", "tbright(delta=9)", "tposter(bits=5)", "tflip"]
+    )
     assert calls("encode") == 2 * 17
     assert "32 method applications" in result.output
 
@@ -162,8 +167,12 @@ def test_metrics_get_the_original_only_when_full_reference(workdir):
     codec = registry.create("codec", "tjpeg")
     decoded = codec.decode(codec.encode(apply_methods(original, [registry.create("method", "tbright")]), 40))
     assert group["quality"]["tpsnr"] == pytest.approx(registry.create("metric", "tpsnr").score(decoded, original))
-    result = label(workdir, methods=("tbright", "tblur"),
-                   metrics=('[[metrics]]\nname = "trough"\nreference = "original"',), extra='cache = "cache2"')
+    result = label(
+        workdir,
+        methods=("tbright", "tblur"),
+        metrics=('[[metrics]]\nname = "trough"\nreference = "original"',),
+        extra='cache = "cache2"',
+    )
     assert result.exit_code == 0 and label_fakes.CALLS[("score-reference", "trough")] > 0
 
 

@@ -1,5 +1,6 @@
 """Tiled inference with the real backbones: seams match a whole-image pass, and a 24 MP photo
 stays under 4 GiB on the CPU (slow; needs ../shared/data)."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,9 @@ def perturbed(spec: str):
     return model
 
 
-@pytest.mark.parametrize("spec", ["unet(width=16)", "rrdb(features=16,growth=8)", "rrdb(features=16,growth=8,unshuffle=2)"])
+@pytest.mark.parametrize(
+    "spec", ["unet(width=16)", "rrdb(features=16,growth=8)", "rrdb(features=16,growth=8,unshuffle=2)"]
+)
 def test_tiled_output_matches_the_whole_image_pass(spec):
     if spec.split("(")[0] not in get_registry().names("backbone"):
         pytest.skip(f"{spec} is not installed")
@@ -49,9 +52,23 @@ def test_tiled_output_matches_the_whole_image_pass(spec):
 @pytest.mark.skipif(not HR.is_dir(), reason="../shared/data/unsplash_hr is absent")
 @pytest.mark.parametrize("spec", ["unet", "rrdb(blocks=2)"])
 def test_a_24_megapixel_photo_runs_under_4_gib(spec):
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "inference.py"), "--memory-only", "--backbones",
-                           spec, "--threads", "2", "--json", "/dev/stdout"], capture_output=True, text=True, timeout=3600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "inference.py"),
+            "--memory-only",
+            "--backbones",
+            spec,
+            "--threads",
+            "2",
+            "--json",
+            "/dev/stdout",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
-    report = json.loads(done.stdout[done.stdout.index("{\n"):])
+    report = json.loads(done.stdout[done.stdout.index("{\n") :])
     row = next(r for r in report["memory"] if r["spec"] == spec)
     assert row["megapixels"] > 20 and row["peak_rss_gib"] < 4.0

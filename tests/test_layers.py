@@ -1,5 +1,6 @@
 """The layers of docs/architecture.md hold: nothing below the CLI imports it (``python -m kuchen_core``,
 ``kuchen_core/__main__.py``, is the CLI's second entry point), and the applications stand side by side."""
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """Training losses: the ``psnr`` loss is minus the mean per-sample PSNR and weighs samples by dB, not by error."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Checkpoints (safetensors + JSON, never pickles) and bounded-memory tiled inference."""
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """docs/plugin-authoring.md stays true: every full quote is its file, complete; the quoted files,
 written out exactly as the guide shows them, build, install and pass the quoted test; excerpts
 are parts of their files; the sketches of the other kinds pass their contracts."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,12 @@ QUOTE = re.compile(r"<!-- quote: (?P<path>\S+) -->\n```\w*\n(?P<body>.*?)```", r
 EXCERPT = re.compile(r"<!-- excerpt: (?P<path>\S+) -->\n```\w*\n(?P<body>.*?)```", re.S)
 EXAMPLE = re.compile(r"<!-- example: other kinds -->\n```python\n(?P<body>.*?)```", re.S)
 PLUGIN = "examples/kuchen-plugin-avif/"
-PLUGIN_FILES = {"pyproject.toml", "kuchen_plugin_avif/__init__.py", "kuchen_plugin_avif/codec.py",
-                "tests/test_contract.py"}
+PLUGIN_FILES = {
+    "pyproject.toml",
+    "kuchen_plugin_avif/__init__.py",
+    "kuchen_plugin_avif/codec.py",
+    "tests/test_contract.py",
+}
 
 
 def quoted_files() -> dict[str, str]:
@@ -47,7 +52,9 @@ def test_every_excerpt_is_part_of_its_file():
     excerpts = list(EXCERPT.finditer(text))
     assert len(excerpts) == text.count("<!-- excerpt:") >= 3
     for excerpt in excerpts:
-        assert excerpt["body"] in (REPO / excerpt["path"]).read_text(), f"an excerpt of {excerpt['path']} no longer matches"
+        assert excerpt["body"] in (REPO / excerpt["path"]).read_text(), (
+            f"an excerpt of {excerpt['path']} no longer matches"
+        )
 
 
 def test_the_quoted_plugin_builds_installs_and_passes_its_quoted_test(tmp_path):
@@ -61,12 +68,30 @@ def test_the_quoted_plugin_builds_installs_and_passes_its_quoted_test(tmp_path):
         target.write_text(body)
     (source / "README.md").write_text("# kuchen-plugin-avif\n")
     site = tmp_path / "site"
-    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-                          "--disable-pip-version-check", "--no-index", "--target", str(site), str(source)],
-                         capture_output=True, text=True)
+    pip = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "--no-index",
+            "--target",
+            str(site),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert pip.returncode == 0, pip.stderr
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
-           "KUCHEN_LOAD_PLUGINS": "kuchen-plugin-avif"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")]),
+        "KUCHEN_LOAD_PLUGINS": "kuchen-plugin-avif",
+    }
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=tmp_path)

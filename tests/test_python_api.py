@@ -1,5 +1,6 @@
 """The notebook API: ``compress``/``decode``/``apply``/``score``/``to_rgb``, and docs/python-api.md's
 session executed as written."""
+
 import re
 import shutil
 from pathlib import Path
@@ -27,8 +28,10 @@ def fakes():
 def test_compress_takes_a_path_a_pil_image_or_an_array_and_agrees_with_itself(fakes, tmp_path):
     photo = sample_photo()
     Image.fromarray(photo).save(tmp_path / "p.png")
-    results = [kuchen_core.compress(x, "fakejpeg", 40, metrics="mae")
-               for x in (tmp_path / "p.png", str(tmp_path / "p.png"), Image.fromarray(photo), photo)]
+    results = [
+        kuchen_core.compress(x, "fakejpeg", 40, metrics="mae")
+        for x in (tmp_path / "p.png", str(tmp_path / "p.png"), Image.fromarray(photo), photo)
+    ]
     assert len({r.data for r in results}) == 1
     result = results[0]
     assert result.codec == "fakejpeg" and result.quality == 40 and result.pre == () and result.extension == ".jpg"
@@ -39,8 +42,9 @@ def test_compress_takes_a_path_a_pil_image_or_an_array_and_agrees_with_itself(fa
 def test_plugins_may_be_objects_and_chains_use_plus_or_comma(fakes):
     photo = sample_photo()
     by_text = kuchen_core.compress(photo, "fakejpeg", 60, pre="invert+invert(amount=0.5)", metrics=["mae"])
-    by_object = kuchen_core.compress(photo, FakeJpeg(), 60, pre=[Invert(), "invert(amount=0.5)"],
-                                     metrics=fakes.create("metric", "mae"))
+    by_object = kuchen_core.compress(
+        photo, FakeJpeg(), 60, pre=[Invert(), "invert(amount=0.5)"], metrics=fakes.create("metric", "mae")
+    )
     assert by_text.data == by_object.data and by_text.pre == ("invert(amount=1.0)", "invert(amount=0.5)")
     assert np.array_equal(kuchen_core.apply(photo, "invert,invert"), photo)
 
@@ -49,8 +53,9 @@ def test_repr_is_one_short_line(fakes):
     result = kuchen_core.compress(sample_photo(), "fakejpeg", 50, pre="invert", metrics="mae")
     text = repr(result)
     assert "\n" not in text and len(text) < 160
-    assert re.fullmatch(r"<CompressResult fakejpeg q=50 pre=invert: 137x192, [\d,]+ bytes, [\d.]+ bpp, mae [\d.]+>",
-                        text), text
+    assert re.fullmatch(
+        r"<CompressResult fakejpeg q=50 pre=invert: 137x192, [\d,]+ bytes, [\d.]+ bpp, mae [\d.]+>", text
+    ), text
 
 
 def test_decode_from_result_bytes_and_path(fakes, tmp_path):
@@ -71,7 +76,9 @@ def test_decode_from_result_bytes_and_path(fakes, tmp_path):
 def test_score_one_metric_is_a_float_several_a_dict(fakes):
     photo = sample_photo()
     assert kuchen_core.score(photo, photo, "mae") == 0.0
-    assert kuchen_core.score(255 - photo, photo, ["mae"]) == {"mae": pytest.approx(np.abs(255 - 2 * photo.astype(int)).mean())}
+    assert kuchen_core.score(255 - photo, photo, ["mae"]) == {
+        "mae": pytest.approx(np.abs(255 - 2 * photo.astype(int)).mean())
+    }
     with pytest.raises(ValueError, match="mae compare with the original: pass reference="):
         kuchen_core.score(photo, None, "mae")
 
@@ -79,7 +86,9 @@ def test_score_one_metric_is_a_float_several_a_dict(fakes):
 def test_bad_arrays_say_how_to_fix_them(fakes):
     photo = sample_photo()
     for bad in (photo / 255.0, photo[:, :, 0], photo.astype(np.uint16)):
-        with pytest.raises(TypeError, match=r"expected a uint8 H×W×3 RGB array, got .*; convert it with kuchen_core\.to_rgb"):
+        with pytest.raises(
+            TypeError, match=r"expected a uint8 H×W×3 RGB array, got .*; convert it with kuchen_core\.to_rgb"
+        ):
             kuchen_core.compress(bad, "fakejpeg", 50)
     with pytest.raises(TypeError, match="to_rgb"):
         kuchen_core.compress([[1, 2]], "fakejpeg", 50)
@@ -93,7 +102,7 @@ def test_to_rgb_converts_what_notebooks_hold():
     photo = sample_photo()
     gray = photo[:, :, 1]
     assert np.array_equal(kuchen_core.to_rgb(photo / 255.0), photo)
-    assert np.array_equal(kuchen_core.to_rgb(photo.astype(np.float32)), photo)        # 0..255 floats
+    assert np.array_equal(kuchen_core.to_rgb(photo.astype(np.float32)), photo)  # 0..255 floats
     assert np.array_equal(kuchen_core.to_rgb(gray), np.repeat(gray[:, :, None], 3, axis=2))
     assert np.array_equal(kuchen_core.to_rgb(gray[:, :, None]), kuchen_core.to_rgb(gray))
     assert np.array_equal(kuchen_core.to_rgb(photo.transpose(2, 0, 1)[None]), photo)  # 1×3×H×W

@@ -1,4 +1,5 @@
 """``kuchen train`` with a ``[rate_distortion]`` table: originals only, through a codec's twin."""
+
 from __future__ import annotations
 
 import json
@@ -29,39 +30,54 @@ def write_rd_config(root: Path, steps: int = 30, extra: str = "", rd: str = "") 
         f'[data]\nsource = "images"\nimages = ["{photos}/*.png"]\nval_fraction = 0.25\n'
         '[rate_distortion]\ncodec = "jpeg"\nqualities = [20, 60]\nform = "relative"\nlambda = 0.7\n'
         f'distortion = {{ "ms-ssim" = 0.8, "mae" = 0.2 }}\nval_qualities = [30, 50]\n{rd}'
-        '[train]\npatch_width = 48\npatch_height = 48\nstride = 16\nbatch = 4\nlr = 3e-3\nepochs = 1000\n'
+        "[train]\npatch_width = 48\npatch_height = 48\nstride = 16\nbatch = 4\nlr = 3e-3\nepochs = 1000\n"
         f'max_steps = {steps}\ncheckpoint_every = 10\nval_every = 10\nthreads = 1\nout = "{root / "run"}"\n{extra}'
     )
     return config
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"lambda": float("nan")}, "lambda must be a positive number"),
-    ({"qualities": [60, 20]}, "qualities must be \\[low, high\\]"),
-    ({"distortion": {}}, "distortion must map metric names"),
-    ({"form": "square"}, "form must be one of linear, relative"),
-    ({"bogus": 1}, "unknown key"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"lambda": float("nan")}, "lambda must be a positive number"),
+        ({"qualities": [60, 20]}, "qualities must be \\[low, high\\]"),
+        ({"distortion": {}}, "distortion must map metric names"),
+        ({"form": "square"}, "form must be one of linear, relative"),
+        ({"bogus": 1}, "unknown key"),
+    ],
+)
 def test_rate_distortion_config_errors_name_the_key(change, message):
-    data = {"model": {"backbone": "deadzone"}, "data": {"source": "images", "images": ["x/*.png"]},
-            "rate_distortion": {**RD, **change}, "train": {"patch_width": 64, "patch_height": 64, "stride": 32}}
+    data = {
+        "model": {"backbone": "deadzone"},
+        "data": {"source": "images", "images": ["x/*.png"]},
+        "rate_distortion": {**RD, **change},
+        "train": {"patch_width": 64, "patch_height": 64, "stride": 32},
+    }
     with pytest.raises(TrainConfigError, match=message):
         parse_train_config(data)
 
 
 def test_rate_distortion_needs_originals_and_the_block_grid():
-    base = {"model": {"backbone": "deadzone"}, "data": {"source": "images", "images": ["x/*.png"]},
-            "train": {"patch_width": 64, "patch_height": 64, "stride": 32}}
+    base = {
+        "model": {"backbone": "deadzone"},
+        "data": {"source": "images", "images": ["x/*.png"]},
+        "train": {"patch_width": 64, "patch_height": 64, "stride": 32},
+    }
     with pytest.raises(TrainConfigError, match="goes with a \\[rate_distortion\\] table"):
         parse_train_config(base)
     with pytest.raises(TrainConfigError, match="patch_width = 60.*multiples of 16"):
-        parse_train_config({**base, "rate_distortion": RD, "train": {"patch_width": 60, "patch_height": 64, "stride": 32}})
+        parse_train_config(
+            {**base, "rate_distortion": RD, "train": {"patch_width": 60, "patch_height": 64, "stride": 32}}
+        )
 
 
-@pytest.mark.parametrize("rd, message", [
-    ('codec = "rd-jpeg"\n', "has no differentiable twin"),
-    ('distortion = { "ssimulacra2" = 1.0 }\n', "has no differentiable loss form"),
-])
+@pytest.mark.parametrize(
+    "rd, message",
+    [
+        ('codec = "rd-jpeg"\n', "has no differentiable twin"),
+        ('distortion = { "ssimulacra2" = 1.0 }\n', "has no differentiable loss form"),
+    ],
+)
 def test_codecs_and_metrics_without_twins_are_refused(tmp_path, rd, message):
     path = write_rd_config(tmp_path, steps=2)
     text = path.read_text()
@@ -120,6 +136,9 @@ def test_kuchen_show_says_which_plugins_offer_twins():
         return json.loads(result.output)
 
     assert shown("codec", "jpeg")["differentiable_twin"] and shown("metric", "ms-ssim")["differentiable_twin"]
-    assert not shown("codec", "jpegli")["differentiable_twin"] and not shown("metric", "ssimulacra2")["differentiable_twin"]
+    assert (
+        not shown("codec", "jpegli")["differentiable_twin"]
+        and not shown("metric", "ssimulacra2")["differentiable_twin"]
+    )
     text = CliRunner().invoke(cli, ["show", "codec", "webp"]).output
     assert "differentiable twin (Codec.proxy)" in text

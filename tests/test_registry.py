@@ -3,7 +3,13 @@ from pathlib import Path
 import pytest
 
 from kuchen_core import (
-    CodecInfo, DuplicatePluginError, PluginLoadError, Registry, UnknownPluginError, get_registry, hookimpl,
+    CodecInfo,
+    DuplicatePluginError,
+    PluginLoadError,
+    Registry,
+    UnknownPluginError,
+    get_registry,
+    hookimpl,
 )
 from kuchen_core.plugins import PluginLoader, PluginSource
 from kuchen_core.testing import registered
@@ -193,9 +199,12 @@ def test_the_first_party_table_matches_the_shipped_plugins():
     from kuchen_core.first_party import FIRST_PARTY
 
     registry = get_registry()
-    shipped = {(kind, entry.name): entry.source.distribution for kind in ("codec", "method", "metric", "backbone")
-               for entry in registry.entries(kind)
-               if (ROOT / "plugins" / (entry.source.distribution or "")).is_dir()}
+    shipped = {
+        (kind, entry.name): entry.source.distribution
+        for kind in ("codec", "method", "metric", "backbone")
+        for entry in registry.entries(kind)
+        if (ROOT / "plugins" / (entry.source.distribution or "")).is_dir()
+    }
     if not shipped:
         pytest.skip("no built-in plugin is installed")
     assert shipped == {key: dist for key, dist in FIRST_PARTY.items() if dist in set(shipped.values())}

@@ -1,4 +1,5 @@
 """``kuchen train``: config validation, pair sources, checkpoints, resume after SIGKILL, DDP."""
+
 from __future__ import annotations
 
 import json
@@ -46,30 +47,53 @@ def write_config(root: Path, extra: str = "", steps: int = 12, checkpoint_every:
     config.write_text(
         f'[model]\nbackbone = "tiny(features=4)"\nplugin_modules = ["nn_fakes"]\n'
         f'[data]\nsource = "pairs"\ninputs = "{inputs}"\ntargets = "{targets}"\nval_fraction = 0.25\n'
-        f'[train]\npatch_width = 32\npatch_height = 24\nstride = 16\nbatch = 2\nlr = 1e-3\nepochs = 100\n'
-        f'max_steps = {steps}\ncheckpoint_every = {checkpoint_every}\nval_every = 6\nthreads = 1\n'
+        f"[train]\npatch_width = 32\npatch_height = 24\nstride = 16\nbatch = 2\nlr = 1e-3\nepochs = 100\n"
+        f"max_steps = {steps}\ncheckpoint_every = {checkpoint_every}\nval_every = 6\nthreads = 1\n"
         f'out = "{root / "run"}"\n{extra}'
     )
     return config
 
 
 def test_config_defaults_are_the_papers():
-    config = parse_train_config({"model": {"backbone": "unet"}, "data": {"source": "pairs", "inputs": "a", "targets": "b"}})
+    config = parse_train_config(
+        {"model": {"backbone": "unet"}, "data": {"source": "pairs", "inputs": "a", "targets": "b"}}
+    )
     assert (config.patch_width, config.patch_height, config.stride) == (320, 180, 160)
     assert (config.batch, config.lr, config.loss) == (4, 1e-4, "mse")
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"model": {"backbone": "unet"}, "data": {"source": "web"}}, "source must be one of"),
-    ({"model": {"backbone": "unet"}, "data": {"source": "codec", "images": "x"}}, "needs codec, qualities"),
-    ({"model": {}, "data": {"source": "pairs"}}, "backbone is required"),
-    ({"model": {"backbone": "unet"}, "data": {"source": "pairs", "inputs": "a", "targets": "b"},
-      "train": {"batchsize": 3}}, "unknown key"),
-    ({"model": {"backbone": "unet"}, "data": {"source": "pairs", "inputs": "a", "targets": "b"},
-      "train": {"batch": 0}}, "batch must be a positive integer"),
-    ({"model": {"backbone": "unet"}, "data": {"source": "pairs", "inputs": "a", "targets": "b"},
-      "train": {"loss": "ssim"}}, "loss must be one of"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"model": {"backbone": "unet"}, "data": {"source": "web"}}, "source must be one of"),
+        ({"model": {"backbone": "unet"}, "data": {"source": "codec", "images": "x"}}, "needs codec, qualities"),
+        ({"model": {}, "data": {"source": "pairs"}}, "backbone is required"),
+        (
+            {
+                "model": {"backbone": "unet"},
+                "data": {"source": "pairs", "inputs": "a", "targets": "b"},
+                "train": {"batchsize": 3},
+            },
+            "unknown key",
+        ),
+        (
+            {
+                "model": {"backbone": "unet"},
+                "data": {"source": "pairs", "inputs": "a", "targets": "b"},
+                "train": {"batch": 0},
+            },
+            "batch must be a positive integer",
+        ),
+        (
+            {
+                "model": {"backbone": "unet"},
+                "data": {"source": "pairs", "inputs": "a", "targets": "b"},
+                "train": {"loss": "ssim"},
+            },
+            "loss must be one of",
+        ),
+    ],
+)
 def test_config_errors_name_the_key(data, message):
     with pytest.raises(TrainConfigError, match=message):
         parse_train_config(data)
@@ -142,8 +166,21 @@ def test_torchrun_ddp_with_two_cpu_processes(tmp_path):
     config = write_config(tmp_path, steps=6, checkpoint_every=3)
     env = {**os.environ, "PYTHONPATH": str(TESTS), "OMP_NUM_THREADS": "1"}
     done = subprocess.run(
-        [str(BIN / "torchrun"), "--standalone", "--nproc_per_node=2", str(BIN / "kuchen"), "train", str(config),
-         "--quiet", "--json"], env=env, capture_output=True, text=True, timeout=300)
+        [
+            str(BIN / "torchrun"),
+            "--standalone",
+            "--nproc_per_node=2",
+            str(BIN / "kuchen"),
+            "train",
+            str(config),
+            "--quiet",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     summary = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert summary["processes"] == 2 and summary["steps"] == 6
@@ -164,8 +201,13 @@ def test_codec_pairs_are_decoded_in_original_out(tmp_path, kuchen_register):
     kuchen_register(GoodPlugin())
     inputs, targets = make_pairs(tmp_path)
     (tmp_path / "ids.txt").write_text("somewhere/p0.jpg\np2.png\n")
-    config = DataConfig(source="codec", images=(str(targets / "*.png"),), ids=str(tmp_path / "ids.txt"),
-                        codec="fakejpeg", qualities=(10, 90))
+    config = DataConfig(
+        source="codec",
+        images=(str(targets / "*.png"),),
+        ids=str(tmp_path / "ids.txt"),
+        codec="fakejpeg",
+        qualities=(10, 90),
+    )
     found = load_pairs(config)
     assert [p.name for p in found.pairs] == ["p0@fakejpeg10", "p0@fakejpeg90", "p2@fakejpeg10", "p2@fakejpeg90"]
     clean = np.asarray(Image.open(targets / "p0.png"))
@@ -175,7 +217,10 @@ def test_codec_pairs_are_decoded_in_original_out(tmp_path, kuchen_register):
     assert psnr(found.pairs[0].input, clean) < psnr(found.pairs[1].input, clean) < 100
     again = load_pairs(config)
     assert again.data_hash == found.data_hash
-    assert load_pairs(DataConfig(source="codec", images=config.images, codec="fakejpeg", qualities=(10,))).data_hash != found.data_hash
+    assert (
+        load_pairs(DataConfig(source="codec", images=config.images, codec="fakejpeg", qualities=(10,))).data_hash
+        != found.data_hash
+    )
     with pytest.raises(TrainConfigError, match="cannot read the id list .*nosuch.txt"):
         load_pairs(attrs.evolve(config, ids=str(tmp_path / "nosuch.txt")))
 
@@ -187,8 +232,10 @@ def test_manifest_pairs_are_original_in_label_out(tmp_path, monkeypatch):
     run = tmp_path / "label-run"
     (run / "labels" / "q40").mkdir(parents=True)
     shutil.copy(targets / "p1.png", run / "labels" / "q40" / "p1.png")
-    rows = [{"image": str(inputs / "p1.png"), "results": [{"quality": 40, "label": "labels/q40/p1.png"}]},
-            {"image": str(inputs / "p2.png"), "results": [{"quality": 40, "label": None}]}]
+    rows = [
+        {"image": str(inputs / "p1.png"), "results": [{"quality": 40, "label": "labels/q40/p1.png"}]},
+        {"image": str(inputs / "p2.png"), "results": [{"quality": 40, "label": None}]},
+    ]
     (run / "manifest.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     found = load_pairs(DataConfig(source="manifest", manifest=str(run / "manifest.jsonl")))
     assert [p.name for p in found.pairs] == ["p1@40"]  # a failed image (no label) is not a pair

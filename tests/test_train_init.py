@@ -1,4 +1,5 @@
 """``[model] init``: fine-tune from an existing checkpoint of the same backbone."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +27,10 @@ def test_init_starts_from_the_checkpoint_and_refuses_another_backbone(tmp_path, 
     start, after = load_file(str(first)), load_file(str(tmp_path / "b" / "run" / "best.safetensors"))
     assert all(torch.allclose(start[k], after[k], atol=1e-6) for k in start)  # one step at lr 1e-12 moves nothing
     other = write_config(tmp_path / "c", steps=1)
-    other.write_text(other.read_text().replace("[model]\n", f'[model]\ninit = "{first}"\n')
-                     .replace("tiny(features=4)", "tiny(features=5)"))
+    other.write_text(
+        other.read_text()
+        .replace("[model]\n", f'[model]\ninit = "{first}"\n')
+        .replace("tiny(features=4)", "tiny(features=5)")
+    )
     with pytest.raises(TrainConfigError, match="is a 'tiny\\(features=4\\)'"):
         train(load_train_config(other), quiet=True)

@@ -6,6 +6,7 @@ config → plan (checked against the registry) → one task per (image, pre-proc
 (image, post-filter) on the runtime's executors, every encode in its content cache → aggregates
 → outputs. matplotlib and ``bjontegaard`` are imported only where plots and BD-rates are made.
 """
+
 from __future__ import annotations
 
 from .bdrate import BDRate, bd_rate
@@ -17,7 +18,22 @@ from .run import BenchResult, run_bench
 from .search import lowest_passing, meets
 
 __all__ = [
-    "BDRate", "BenchConfig", "BenchConfigError", "BenchImage", "BenchPlan", "BenchResult", "BenchTask", "TaskOutcome",
-    "bd_rate", "build_plan", "discover", "load_toml", "lowest_passing", "make_config", "meets", "run_bench",
-    "run_task", "split_chain",
+    "BDRate",
+    "BenchConfig",
+    "BenchConfigError",
+    "BenchImage",
+    "BenchPlan",
+    "BenchResult",
+    "BenchTask",
+    "TaskOutcome",
+    "bd_rate",
+    "build_plan",
+    "discover",
+    "load_toml",
+    "lowest_passing",
+    "make_config",
+    "meets",
+    "run_bench",
+    "run_task",
+    "split_chain",
 ]

@@ -5,6 +5,7 @@ Every aggregate is over the same images: those for which every task succeeded (t
 listed, never silently dropped). Rates over a set of images are 8 · total bytes / total pixels;
 qualities are means over the images.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -43,7 +44,9 @@ class Aggregator:
         entries = [self.entries[(i, pre, codec, quality)] for i in range(len(self.used))]
         total = sum(e["bytes"] for e in entries)
         return {
-            "quality": quality, "bytes": total, "bpp": 8.0 * total / self.pixels if self.pixels else None,
+            "quality": quality,
+            "bytes": total,
+            "bpp": 8.0 * total / self.pixels if self.pixels else None,
             "metrics": {m.label: _mean([e["scores"][m.label] for e in entries]) for m in self.plan.metrics},
             "encoding_time": _median([e[ENCODE] for e in entries if ENCODE in e]),
             "decoding_time": _median([e[DECODE] for e in entries if DECODE in e]),
@@ -53,9 +56,13 @@ class Aggregator:
         chain, codec = self.plan.chains[c], self.plan.codecs[k]
         points = [self.point(chain.label, codec.label, q) for q in codec.ladder]
         return {
-            "codec": codec.label, "pre": chain.display, "quality": list(codec.ladder),
-            "bpp": [p["bpp"] for p in points], "bytes": [p["bytes"] for p in points],
-            "encoding_time": [p["encoding_time"] for p in points], "decoding_time": [p["decoding_time"] for p in points],
+            "codec": codec.label,
+            "pre": chain.display,
+            "quality": list(codec.ladder),
+            "bpp": [p["bpp"] for p in points],
+            "bytes": [p["bytes"] for p in points],
+            "encoding_time": [p["encoding_time"] for p in points],
+            "decoding_time": [p["decoding_time"] for p in points],
             **{m.label: [p["metrics"][m.label] for p in points] for m in self.plan.metrics},
         }
 
@@ -66,16 +73,28 @@ class Aggregator:
         anchor = self.point(original.label, base.label, base.reference)
         rows = []
         if codec.baseline != k:
-            rows.append({"codec": base.label, "pre": original.display, "baseline": True, **anchor,
-                         "size_change": 0.0, "cr_improvement": 0.0})
+            rows.append(
+                {
+                    "codec": base.label,
+                    "pre": original.display,
+                    "baseline": True,
+                    **anchor,
+                    "size_change": 0.0,
+                    "cr_improvement": 0.0,
+                }
+            )
         for chain in plan.chains:
             point = self.point(chain.label, codec.label, codec.reference)
-            rows.append({
-                "codec": codec.label, "pre": chain.display, "baseline": chain.is_original and codec.baseline == k,
-                **point,
-                "size_change": point["bytes"] / anchor["bytes"] - 1.0 if anchor["bytes"] else None,
-                "cr_improvement": anchor["bytes"] / point["bytes"] - 1.0 if point["bytes"] else None,
-            })
+            rows.append(
+                {
+                    "codec": codec.label,
+                    "pre": chain.display,
+                    "baseline": chain.is_original and codec.baseline == k,
+                    **point,
+                    "size_change": point["bytes"] / anchor["bytes"] - 1.0 if anchor["bytes"] else None,
+                    "cr_improvement": anchor["bytes"] / point["bytes"] - 1.0 if point["bytes"] else None,
+                }
+            )
         return rows
 
     def bd_rates(self, k: int) -> list[dict[str, Any]]:
@@ -88,11 +107,13 @@ class Aggregator:
             test = self.curve(c, k)
             values = {}
             for m in plan.metrics:
-                result = bd_rate(anchor["bpp"], anchor[m.label], test["bpp"], test[m.label],
-                                 m.higher_is_better, self.bd_method)
+                result = bd_rate(
+                    anchor["bpp"], anchor[m.label], test["bpp"], test[m.label], m.higher_is_better, self.bd_method
+                )
                 values[m.label] = {"value": result.value, "overlap": float(result.overlap), "note": result.note}
-            rows.append({"codec": codec.label, "pre": chain.display, "anchor": f"{anchor['codec']} Original",
-                         "metrics": values})
+            rows.append(
+                {"codec": codec.label, "pre": chain.display, "anchor": f"{anchor['codec']} Original", "metrics": values}
+            )
         return rows
 
     def matched(self, k: int) -> list[dict[str, Any]]:
@@ -138,13 +159,21 @@ class Aggregator:
         rows = []
         for quality in codec.post_qualities:
             first = found.get((quality, plan.posts[0].label), [])
-            rows.append({
-                "codec": codec.label, "quality": quality,
-                "bpp": 8.0 * sum(p["bytes"] for p in first) / self.pixels if self.pixels and first else None,
-                "without": {m.label: _mean([p["without"][m.label] for p in first]) for m in plan.metrics},
-                "with": {post.label: {m.label: _mean([p["with"][m.label] for p in found.get((quality, post.label), [])])
-                                      for m in plan.metrics} for post in plan.posts},
-            })
+            rows.append(
+                {
+                    "codec": codec.label,
+                    "quality": quality,
+                    "bpp": 8.0 * sum(p["bytes"] for p in first) / self.pixels if self.pixels and first else None,
+                    "without": {m.label: _mean([p["without"][m.label] for p in first]) for m in plan.metrics},
+                    "with": {
+                        post.label: {
+                            m.label: _mean([p["with"][m.label] for p in found.get((quality, post.label), [])])
+                            for m in plan.metrics
+                        }
+                        for post in plan.posts
+                    },
+                }
+            )
         return rows
 
     def results(self) -> dict[str, Any]:
@@ -156,10 +185,15 @@ class Aggregator:
             "time_unit": TIME_UNIT,
             "codecs": [
                 {
-                    "codec": codec.label, "reference_quality": codec.reference, "ladder": list(codec.ladder),
-                    "post_qualities": list(codec.post_qualities), "baseline": plan.codecs[codec.baseline].label,
-                    "table1": self.table1(k), "bd_rate": self.bd_rates(k),
-                    "matched": self.matched(k) if plan.matched else [], "post": self.post(k),
+                    "codec": codec.label,
+                    "reference_quality": codec.reference,
+                    "ladder": list(codec.ladder),
+                    "post_qualities": list(codec.post_qualities),
+                    "baseline": plan.codecs[codec.baseline].label,
+                    "table1": self.table1(k),
+                    "bd_rate": self.bd_rates(k),
+                    "matched": self.matched(k) if plan.matched else [],
+                    "post": self.post(k),
                 }
                 for k, codec in enumerate(plan.codecs)
             ],

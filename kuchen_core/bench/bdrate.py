@@ -6,6 +6,7 @@ module prepares the curves: lower-is-better metrics are negated so quality rises
 curve, points are sorted by quality, and curves that cannot be compared get a reason instead of
 a number.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,14 +22,15 @@ MIN_OVERLAP = 0.5  # below this share of the quality range a BD-rate is reported
 
 @attrs.frozen
 class BDRate:
-    value: float | None      # percent; None when it cannot be computed (see ``note``)
-    overlap: float = 0.0     # share of the union of the two quality intervals that both cover
+    value: float | None  # percent; None when it cannot be computed (see ``note``)
+    overlap: float = 0.0  # share of the union of the two quality intervals that both cover
     note: str | None = None  # why there is no value, or why it is less reliable
 
 
 def _prepare(rates: Sequence[float], metric: Sequence[float], sign: float) -> tuple[np.ndarray, np.ndarray, bool]:
-    pairs = sorted((float(r), sign * float(m)) for r, m in zip(rates, metric)
-                   if r > 0 and math.isfinite(r) and math.isfinite(m))
+    pairs = sorted(
+        (float(r), sign * float(m)) for r, m in zip(rates, metric) if r > 0 and math.isfinite(r) and math.isfinite(m)
+    )
     quality = [q for _, q in pairs]
     monotone = all(b > a for a, b in zip(quality, quality[1:]))
     by_quality: dict[float, float] = {}
@@ -39,9 +41,12 @@ def _prepare(rates: Sequence[float], metric: Sequence[float], sign: float) -> tu
 
 
 def bd_rate(
-    rate_anchor: Sequence[float], metric_anchor: Sequence[float],
-    rate_test: Sequence[float], metric_test: Sequence[float],
-    higher_is_better: bool = True, method: str = "akima",
+    rate_anchor: Sequence[float],
+    metric_anchor: Sequence[float],
+    rate_test: Sequence[float],
+    metric_test: Sequence[float],
+    higher_is_better: bool = True,
+    method: str = "akima",
 ) -> BDRate:
     """BD-rate of the test curve against the anchor curve, in percent."""
     sign = 1.0 if higher_is_better else -1.0
@@ -66,6 +71,7 @@ def bd_rate(
     if not math.isfinite(value):
         return BDRate(None, overlap, "not finite")
     if overlap < MIN_OVERLAP:  # an average over a sliver of the range is not the curves' difference
-        return BDRate(None, overlap, f"the curves overlap on {overlap:.0%} of their quality range "
-                                     f"(less than {MIN_OVERLAP:.0%})")
+        return BDRate(
+            None, overlap, f"the curves overlap on {overlap:.0%} of their quality range (less than {MIN_OVERLAP:.0%})"
+        )
     return BDRate(value, overlap, None if mono_a and mono_t else "quality is not monotone in rate on a curve")

@@ -8,6 +8,7 @@ Lists of pre-processings are comma-separated like every plugin list; inside one 
 chains methods in order (``nlmeans+detail`` = NL-means, then the detail filter). ``none`` is the
 untouched image, the *Original* every row is compared with.
 """
+
 from __future__ import annotations
 
 import os
@@ -65,8 +66,24 @@ class BenchConfig:
 
 
 _KEYS = {
-    "images", "out", "codecs", "pre", "metrics", "post", "quality", "ladder", "post_qualities", "baseline",
-    "cache", "limit", "seed", "crops", "crop_size", "matched", "bd_method", "plugin_modules",
+    "images",
+    "out",
+    "codecs",
+    "pre",
+    "metrics",
+    "post",
+    "quality",
+    "ladder",
+    "post_qualities",
+    "baseline",
+    "cache",
+    "limit",
+    "seed",
+    "crops",
+    "crop_size",
+    "matched",
+    "bd_method",
+    "plugin_modules",
 }
 
 
@@ -92,7 +109,7 @@ def split_keyed(text: str) -> tuple[str, str]:
             cut = i
     if cut < 0:
         return ALL, text.strip()
-    key, value = text[:cut].strip(), text[cut + 1:].strip()
+    key, value = text[:cut].strip(), text[cut + 1 :].strip()
     if not key:
         raise BenchConfigError(f"cannot read {text!r}: expected CODEC=VALUE or VALUE")
     return key, value
@@ -156,18 +173,6 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def _str_list(data: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
-    """A TOML list of strings, or one string (a comma-separated list, as on the command line)."""
-    if key not in data:
-        return None
-    value = data[key]
-    if isinstance(value, str):
-        return tuple(split_specs(value)) if key != "images" else (value,)
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise BenchConfigError(f"{key} must be a string or a list of non-empty strings, got {value!r}")
-    return tuple(v.strip() for v in value)
-
-
 def _per_codec(data: Mapping[str, Any], key: str, convert: Any) -> dict[str, Any]:
     """A scalar/list for every codec, or a table ``{codec = value}``."""
     if key not in data:
@@ -204,7 +209,7 @@ def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> B
     """
     given = _Given(dict(file_data or {}), options)
     images, out, codecs = _required(given)
-    pre = _pre_labels(given.pick("pre", _str_list(given.data, "pre")) or (NONE,))
+    pre = _pre_labels(given.pick("pre", given.listed("pre")) or (NONE,))
     cache = given.pick("cache", given.table.get("cache", str, None))
     limit = given.pick("limit", given.table.get("limit", int, None))
     if limit is not None and limit < 1:
@@ -253,12 +258,19 @@ class _Given:
         value = self.options.get(key)
         return from_file if value is None else value
 
+    def listed(self, key: str) -> tuple[str, ...] | None:
+        """The file's list of strings; one string is a comma-separated list (but one image entry)."""
+        found = self.table.str_list(key, split=None if key == "images" else split_specs)
+        return None if found is None else tuple(found)
+
     def strings(self, key: str) -> tuple[str, ...]:
-        return tuple(self.pick(key, _str_list(self.data, key)) or ())
+        return tuple(self.pick(key, self.listed(key)) or ())
 
     def per_codec(self, key: str, convert: Any) -> dict[str, Any]:
         from_file = _per_codec(self.data, key, convert)
-        if self.options.get("codecs") is not None:  # --codecs narrowed the file's list: its values for the others do not apply
+        if (
+            self.options.get("codecs") is not None
+        ):  # --codecs narrowed the file's list: its values for the others do not apply
             chosen = _codec_keys(self.options["codecs"])
             from_file = {k: v for k, v in from_file.items() if k in chosen}
         return {**from_file, **(self.options.get(key) or {})}
@@ -266,13 +278,13 @@ class _Given:
 
 def _required(given: _Given) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
     """The images, the output folder and the codecs, without which there is no bench."""
-    images = given.pick("images", _str_list(given.data, "images"))
+    images = given.pick("images", given.listed("images"))
     if not images:
         raise BenchConfigError("no images: pass --images DIR (folders, globs, image files or .txt lists)")
     out = given.pick("out", given.table.get("out", str, None))
     if out is None:
         raise BenchConfigError("missing the output folder: --out DIR (or 'out' in the config)")
-    codecs = given.pick("codecs", _str_list(given.data, "codecs"))
+    codecs = given.pick("codecs", given.listed("codecs"))
     if not codecs:
         raise BenchConfigError("no codecs: pass --codecs, e.g. --codecs jpeg,webp")
     return images, out, codecs

@@ -8,6 +8,7 @@ is added by encoding again. Pre-processed images are kept as lossless PNGs in th
 resumed run does not apply a slow method (Guetzli) twice. Records are written the moment they
 are computed, atomically: a killed run loses only the encodes in flight.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,6 +70,7 @@ class Toolkit:
 
 def toolkit(plan: BenchPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
+
     def build() -> Toolkit:
         registry = plugin_registry(plan.plugin_modules, BenchConfigError)
 
@@ -91,8 +93,13 @@ def run_task(task: BenchTask) -> TaskOutcome:
     try:
         worker = _Worker(task)
     except Exception as exc:  # an unreadable image, a plugin that cannot be built
-        return TaskOutcome(task.index, task.kind, task.slot, errors=(f"{type(exc).__name__}: {exc}",),
-                           seconds=time.perf_counter() - start)
+        return TaskOutcome(
+            task.index,
+            task.kind,
+            task.slot,
+            errors=(f"{type(exc).__name__}: {exc}",),
+            seconds=time.perf_counter() - start,
+        )
     if task.kind == PRE:
         worker.run_pre(task.slot)
     else:
@@ -146,8 +153,15 @@ class _Worker:
 
     # -- one encode --------------------------------------------------------------------------
 
-    def evaluate(self, chain: int, codec_index: int, quality: int, metrics: list[int] | None = None,
-                 post: int | None = None, keep: bool = False) -> dict[str, Any]:
+    def evaluate(
+        self,
+        chain: int,
+        codec_index: int,
+        quality: int,
+        metrics: list[int] | None = None,
+        post: int | None = None,
+        keep: bool = False,
+    ) -> dict[str, Any]:
         """The record of ``chain`` through codec ``codec_index`` at ``quality`` (then post-filter ``post``),
         with at least the scores of ``metrics`` (default: all)."""
         plan = self.plan
@@ -164,9 +178,15 @@ class _Worker:
             self.records[key] = record
             return record
         measures = self.tools.measures
-        result = encode_and_measure(self.processed(chain), self.tools.codecs[codec_index], quality,
-                                    [measures[m] for m in missing], reference=self.image,
-                                    post=self.tools.posts[post] if post is not None else (), require_finite=True)
+        result = encode_and_measure(
+            self.processed(chain),
+            self.tools.codecs[codec_index],
+            quality,
+            [measures[m] for m in missing],
+            reference=self.image,
+            post=self.tools.posts[post] if post is not None else (),
+            require_finite=True,
+        )
         digest = hashlib.sha256(result.data).hexdigest()[:16]
         if keep:
             self.write_file(key, codec_index, result.data)
@@ -177,8 +197,13 @@ class _Worker:
         timings.update({stage: seconds for stage, seconds in result.timings.items() if stage != "metrics"})
         timings.update(result.metric_timings)
         scores.update(result.scores)
-        record = {"bytes": result.n_bytes, "bpp": result.bpp, "sha256": digest, "scores": scores,
-                  "timings": {stage: round(seconds, 6) for stage, seconds in timings.items()}}
+        record = {
+            "bytes": result.n_bytes,
+            "bpp": result.bpp,
+            "sha256": digest,
+            "scores": scores,
+            "timings": {stage: round(seconds, 6) for stage, seconds in timings.items()},
+        }
         self.cache.put(key, record)
         self.records[key] = record
         self.computed += 1
@@ -203,14 +228,22 @@ class _Worker:
     def speeds(self, timings: dict[str, float]) -> dict[str, float]:
         """Encode and decode time in ms per megapixel (as measured when the record was computed)."""
         megapixels = self.image.shape[0] * self.image.shape[1] / 1e6
-        return {f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
-                for stage in ("encode", "decode") if stage in timings}
+        return {
+            f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
+            for stage in ("encode", "decode")
+            if stage in timings
+        }
 
     def note(self, codec_index: int, quality: int, record: dict[str, Any], role: str) -> None:
-        entry = self.entries.setdefault((codec_index, quality), {
-            "codec": self.plan.codecs[codec_index].label, "quality": quality, "roles": []})
-        entry.update(bytes=record["bytes"], bpp=record["bpp"], scores=self.scores(record),
-                     **self.speeds(record.get("timings", {})))
+        entry = self.entries.setdefault(
+            (codec_index, quality), {"codec": self.plan.codecs[codec_index].label, "quality": quality, "roles": []}
+        )
+        entry.update(
+            bytes=record["bytes"],
+            bpp=record["bpp"],
+            scores=self.scores(record),
+            **self.speeds(record.get("timings", {})),
+        )
         if role not in entry["roles"]:
             entry["roles"].append(role)
 
@@ -244,19 +277,30 @@ class _Worker:
                 self.note(codec_index, quality, record, "search")
                 return meets(record["scores"][use.key], target, use.higher_is_better)
 
-            known = {q: meets(self.evaluate(chain, codec_index, q)["scores"][use.key], target, use.higher_is_better)
-                     for q in codec.ladder}
+            known = {
+                q: meets(self.evaluate(chain, codec_index, q)["scores"][use.key], target, use.higher_is_better)
+                for q in codec.ladder
+            }
             found = lowest_passing(codec.scale, passes, known)
             row: dict[str, Any] = {
-                "codec": codec.label, "metric": use.label, "baseline": base.label, "target_quality": base.reference,
-                "target": target, "baseline_bytes": target_record["bytes"], "quality": found,
+                "codec": codec.label,
+                "metric": use.label,
+                "baseline": base.label,
+                "target_quality": base.reference,
+                "target": target,
+                "baseline_bytes": target_record["bytes"],
+                "quality": found,
             }
             if found is None:
                 row.update(reached=False, bytes=None, score=None, saving=None)
             else:
                 record = self.evaluate(chain, codec_index, found, [metric_index])
-                row.update(reached=True, bytes=record["bytes"], score=record["scores"][use.key],
-                           saving=1.0 - record["bytes"] / target_record["bytes"])
+                row.update(
+                    reached=True,
+                    bytes=record["bytes"],
+                    score=record["scores"][use.key],
+                    saving=1.0 - record["bytes"] / target_record["bytes"],
+                )
             self.matched.append(row)
 
     def run_post(self, post: int) -> None:
@@ -266,11 +310,17 @@ class _Worker:
                 for quality in codec.post_qualities:
                     without = self.evaluate(original, codec_index, quality)
                     with_post = self.evaluate(original, codec_index, quality, post=post)
-                    self.post.append({
-                        "codec": codec.label, "quality": quality, "post": plan.posts[post].label,
-                        "bytes": without["bytes"], "bpp": without["bpp"],
-                        "without": self.scores(without), "with": self.scores(with_post),
-                    })
+                    self.post.append(
+                        {
+                            "codec": codec.label,
+                            "quality": quality,
+                            "post": plan.posts[post].label,
+                            "bytes": without["bytes"],
+                            "bpp": without["bpp"],
+                            "without": self.scores(without),
+                            "with": self.scores(with_post),
+                        }
+                    )
             except Exception as exc:
                 self.errors.append(f"post {plan.posts[post].label} after {codec.label}: {type(exc).__name__}: {exc}")
 
@@ -279,9 +329,19 @@ class _Worker:
         evaluations = tuple({"pre": pre, **entry} for _, entry in sorted(self.entries.items()))
         matched = tuple({"pre": pre, **row} for row in self.matched)
         return TaskOutcome(
-            self.task.index, self.task.kind, self.task.slot, self.sha, int(self.image.shape[0]),
-            int(self.image.shape[1]), evaluations, matched, tuple(self.post), self.computed, self.cached,
-            tuple(self.errors), seconds,
+            self.task.index,
+            self.task.kind,
+            self.task.slot,
+            self.sha,
+            int(self.image.shape[0]),
+            int(self.image.shape[1]),
+            evaluations,
+            matched,
+            tuple(self.post),
+            self.computed,
+            self.cached,
+            tuple(self.errors),
+            seconds,
         )
 
 
@@ -296,7 +356,11 @@ def stored_file(plan: BenchPlan, record_key: str, k: int, record: dict[str, Any]
         data = file_path(plan, record_key, k).read_bytes()
     except OSError:
         return None
-    if record is None or len(data) != record.get("bytes") or hashlib.sha256(data).hexdigest()[:16] != record.get("sha256"):
+    if (
+        record is None
+        or len(data) != record.get("bytes")
+        or hashlib.sha256(data).hexdigest()[:16] != record.get("sha256")
+    ):
         return None
     return data
 

@@ -1,5 +1,6 @@
 """The bench's images (found as every command finds them, see :mod:`kuchen_core.runtime.inputs`)
 and the hashes that identify them in its outputs."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,9 @@ class BenchImage:
 
 def discover(entries: Sequence[str], limit: int | None = None) -> list[BenchImage]:
     """Every image the entries name, in order, de-duplicated, at most ``limit`` of them."""
-    images = [BenchImage(str(image.path.resolve()), image.name) for image in find_images(entries, error=BenchConfigError)]
+    images = [
+        BenchImage(str(image.path.resolve()), image.name) for image in find_images(entries, error=BenchConfigError)
+    ]
     if not images:
         raise BenchConfigError(f"no image files in {list(entries)}")
     return images[:limit] if limit is not None else images

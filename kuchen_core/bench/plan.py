@@ -2,6 +2,7 @@
 registry (before any image is touched), qualities resolved per codec, and each plugin's
 provenance (canonical spec, distribution, version, library versions) fixed for the cache keys.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,12 +43,12 @@ class Chain:
 class CodecPlan:
     component: Component
     name: str
-    reference: int                 # Table 1's quality
-    ladder: tuple[int, ...]        # BD-rate's qualities, worst first
+    reference: int  # Table 1's quality
+    ladder: tuple[int, ...]  # BD-rate's qualities, worst first
     post_qualities: tuple[int, ...]
-    baseline: int                  # index of the codec whose Original every row is compared with
-    scale: tuple[int, ...]         # every quality, worst first: the matched-quality search space
-    extension: str = ".bin"        # the codec's file suffix
+    baseline: int  # index of the codec whose Original every row is compared with
+    scale: tuple[int, ...]  # every quality, worst first: the matched-quality search space
+    extension: str = ".bin"  # the codec's file suffix
 
     @property
     def label(self) -> str:
@@ -99,20 +100,23 @@ class BenchPlan:
 
     def record_key(self, image_sha: str, chain: Chain, codec: int, quality: int, post: Chain | None = None) -> str:
         """What one encode (and its scores) depends on — and nothing else."""
-        return content_key({
-            "schema": SCHEMA,
-            "image": image_sha,
-            "methods": [m.provenance for m in chain.methods],
-            "codec": self.codecs[codec].component.provenance,
-            "quality": quality,
-            "post": None if post is None else [m.provenance for m in post.methods],
-        })
+        return content_key(
+            {
+                "schema": SCHEMA,
+                "image": image_sha,
+                "methods": [m.provenance for m in chain.methods],
+                "codec": self.codecs[codec].component.provenance,
+                "quality": quality,
+                "post": None if post is None else [m.provenance for m in post.methods],
+            }
+        )
 
     def pixels_key(self, image_sha: str, chain: Chain) -> str:
         return content_key({"schema": SCHEMA, "image": image_sha, "methods": [m.provenance for m in chain.methods]})
 
     def provenance(self) -> dict[str, Any]:
         """Every plugin with its distribution, version and library versions."""
+
         def one(component: Component) -> dict[str, Any]:
             return {"label": component.label, **json.loads(component.provenance)}
 
@@ -142,8 +146,10 @@ def _check_keys(values: dict[str, Any], codecs: Sequence[tuple[str, str]], where
     known = {ALL} | {label for label, _ in codecs} | {name for _, name in codecs}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise BenchConfigError(f"{where} names {', '.join(unknown)}, which is not among the codecs "
-                               f"({', '.join(label for label, _ in codecs)})")
+        raise BenchConfigError(
+            f"{where} names {', '.join(unknown)}, which is not among the codecs "
+            f"({', '.join(label for label, _ in codecs)})"
+        )
 
 
 def _worst_first(codec: Any, qualities: Sequence[int], where: str) -> tuple[int, ...]:
@@ -177,8 +183,12 @@ def build_plan(config: BenchConfig) -> BenchPlan:
     if any(post.is_original for post in posts):
         raise BenchConfigError("--post: 'none' is always shown (the 'without' column); list post-filters only")
     return BenchPlan(
-        chains=tuple(chains), codecs=_codec_plans(registry, config, bool(posts)), metrics=_metric_plans(registry, config),
-        posts=tuple(posts), cache_dir=str(config.cache_dir.resolve()), matched=config.matched,
+        chains=tuple(chains),
+        codecs=_codec_plans(registry, config, bool(posts)),
+        metrics=_metric_plans(registry, config),
+        posts=tuple(posts),
+        cache_dir=str(config.cache_dir.resolve()),
+        matched=config.matched,
         plugin_modules=config.plugin_modules,
     )
 
@@ -189,16 +199,22 @@ def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> t
     labels = [(component.label, obj.name) for obj, component in built]
     if len({c.spec for _, c in built}) != len(built):
         raise BenchConfigError(f"--codecs lists a codec twice: {list(config.codecs)}")
-    for values, where in ((config.quality, "--quality"), (config.ladder, "--ladder"),
-                          (config.post_qualities, "--post-quality"), (config.baseline, "--baseline")):
+    for values, where in (
+        (config.quality, "--quality"),
+        (config.ladder, "--ladder"),
+        (config.post_qualities, "--post-quality"),
+        (config.baseline, "--baseline"),
+    ):
         _check_keys(values, labels, where)
 
     def codec_index(text: str) -> int:
         for i, (label, name) in enumerate(labels):
             if text in (label, name) or text == built[i][1].spec:
                 return i
-        raise BenchConfigError(f"--baseline {text!r} is not among the codecs ({', '.join(label for label, _ in labels)}); "
-                               "add it to --codecs")
+        raise BenchConfigError(
+            f"--baseline {text!r} is not among the codecs ({', '.join(label for label, _ in labels)}); "
+            "add it to --codecs"
+        )
 
     codecs = []
     for i, (obj, component) in enumerate(built):
@@ -206,21 +222,25 @@ def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> t
         reference = _lookup(config.quality, label, name)
         reference = _percent(obj.info, REFERENCE_PERCENT) if reference is None else reference
         ladder = _lookup(config.ladder, label, name) or sorted({_percent(obj.info, p) for p in LADDER_PERCENT})
-        post_qualities = (_lookup(config.post_qualities, label, name)
-                          or sorted({_percent(obj.info, p) for p in POST_PERCENT}))
+        post_qualities = _lookup(config.post_qualities, label, name) or sorted(
+            {_percent(obj.info, p) for p in POST_PERCENT}
+        )
         if len(set(ladder)) < 2:
             raise BenchConfigError(f"--ladder for {label}: BD-rate needs at least 2 qualities, got {list(ladder)}")
         baseline = _lookup(config.baseline, label, name)
         low, high = obj.info.quality_range
-        codecs.append(CodecPlan(
-            component=component, name=name,
-            reference=_worst_first(obj, [reference], f"--quality for {label}")[0],
-            ladder=_worst_first(obj, ladder, f"--ladder for {label}"),
-            post_qualities=_worst_first(obj, post_qualities, f"--post-quality for {label}") if with_posts else (),
-            baseline=i if baseline is None else codec_index(baseline),
-            scale=_worst_first(obj, range(low, high + 1), label),
-            extension=obj.info.extension,
-        ))
+        codecs.append(
+            CodecPlan(
+                component=component,
+                name=name,
+                reference=_worst_first(obj, [reference], f"--quality for {label}")[0],
+                ladder=_worst_first(obj, ladder, f"--ladder for {label}"),
+                post_qualities=_worst_first(obj, post_qualities, f"--post-quality for {label}") if with_posts else (),
+                baseline=i if baseline is None else codec_index(baseline),
+                scale=_worst_first(obj, range(low, high + 1), label),
+                extension=obj.info.extension,
+            )
+        )
     return tuple(codecs)
 
 
@@ -229,8 +249,9 @@ def _metric_plans(registry: Registry, config: BenchConfig) -> tuple[MetricPlan, 
     metrics = []
     for spec in config.metrics:
         obj, component = _component(registry, "metric", spec, "--metrics")
-        metrics.append(MetricPlan(component, obj.name, obj.info.needs_reference, obj.info.higher_is_better,
-                                  obj.info.unit))
+        metrics.append(
+            MetricPlan(component, obj.name, obj.info.needs_reference, obj.info.higher_is_better, obj.info.unit)
+        )
     if not metrics:
         raise BenchConfigError("no metrics: pass --metrics, e.g. --metrics psnr,ssimulacra2")
     if len({m.label for m in metrics}) != len(metrics):

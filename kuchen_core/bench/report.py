@@ -3,6 +3,7 @@ an HTML report that shows the tables, the plots and the crops (image files next 
 
 matplotlib is imported inside the functions that draw, so importing this module stays light.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,6 +47,7 @@ def clear_published(out: Path) -> None:
 
 # -- RD curves ------------------------------------------------------------------------------
 
+
 def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_text: str) -> list[dict[str, str]]:
     """One PNG per codec and metric: quality against bpp for every pre-processing (and the baseline)."""
     import matplotlib
@@ -63,11 +65,19 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
             fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
             if codec.baseline != k:
                 anchor = curves[(base.label, "Original")]
-                ax.plot(anchor["bpp"], anchor[metric.label], "k--o", markersize=4, label=f"{base.label} Original (baseline)")
+                ax.plot(
+                    anchor["bpp"], anchor[metric.label], "k--o", markersize=4, label=f"{base.label} Original (baseline)"
+                )
             for chain in plan.chains:
                 curve = curves[(codec.label, chain.display)]
-                ax.plot(curve["bpp"], curve[metric.label], "-o", markersize=4, label=chain.display,
-                        linewidth=2.2 if chain.is_original else 1.5)
+                ax.plot(
+                    curve["bpp"],
+                    curve[metric.label],
+                    "-o",
+                    markersize=4,
+                    label=chain.display,
+                    linewidth=2.2 if chain.is_original else 1.5,
+                )
             original = curves[(codec.label, "Original")]
             for quality, x, y in zip(original["quality"], original["bpp"], original[metric.label]):
                 ax.annotate(f"q{quality}", (x, y), xytext=(3, -9), textcoords="offset points", fontsize=7, color="#444")
@@ -80,7 +90,9 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
             name = f"rd-{k}-{slug(codec.label)}-{slug(metric.label)}.png"
             try:
                 with atomic_output(folder / name) as tmp:
-                    fig.savefig(tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text})
+                    fig.savefig(
+                        tmp, format="png", metadata={"Software": "kuchen bench", "Description": provenance_text}
+                    )
             finally:
                 plt.close(fig)
             made.append({"codec": codec.label, "metric": metric.label, "path": f"{PLOTS}/{name}"})
@@ -104,26 +116,61 @@ def rd_charts(plan: BenchPlan, results: dict[str, Any], rows: Sequence[dict[str,
                 name = f"{owner.label} {chain.display}" + (" (baseline)" if is_baseline else "")
                 curve = curves[(owner.label, chain.display)]
                 points = tuple(
-                    Point(x, y, q, f"{name} q{q}: {x:.4f} bpp, {metric.label} {y:.3f}{' ' + metric.unit if metric.unit else ''}"
-                                   f" (mean of {results['images']['used']} images)")
-                    for q, x, y in zip(curve["quality"], curve["bpp"], curve[metric.label]) if x is not None and y is not None)
-                series.append(Series(name, points, colour, dashed=is_baseline,
-                                     width=2.4 if chain.is_original and not is_baseline else 1.6))
+                    Point(
+                        x,
+                        y,
+                        q,
+                        f"{name} q{q}: {x:.4f} bpp, {metric.label} {y:.3f}{' ' + metric.unit if metric.unit else ''}"
+                        f" (mean of {results['images']['used']} images)",
+                    )
+                    for q, x, y in zip(curve["quality"], curve["bpp"], curve[metric.label])
+                    if x is not None and y is not None
+                )
+                series.append(
+                    Series(
+                        name,
+                        points,
+                        colour,
+                        dashed=is_baseline,
+                        width=2.4 if chain.is_original and not is_baseline else 1.6,
+                    )
+                )
                 for row in rows:
-                    entries = sorted((e for e in row["evaluations"] if e["pre"] == chain.label
-                                      and e["codec"] == owner.label and e["quality"] in owner.ladder),
-                                     key=lambda e: e["quality"])
-                    series.append(Series(f"{row['image']} {name}", tuple(
-                        Point(e["bpp"], e["scores"][metric.label], e["quality"],
-                              f"{row['image']}: {name} q{e['quality']}: {e['bpp']:.4f} bpp, {metric.label} "
-                              f"{e['scores'][metric.label]:.3f}") for e in entries if metric.label in e["scores"]),
-                        colour, dashed=is_baseline, width=0.8, per_image=True))
+                    entries = sorted(
+                        (
+                            e
+                            for e in row["evaluations"]
+                            if e["pre"] == chain.label and e["codec"] == owner.label and e["quality"] in owner.ladder
+                        ),
+                        key=lambda e: e["quality"],
+                    )
+                    series.append(
+                        Series(
+                            f"{row['image']} {name}",
+                            tuple(
+                                Point(
+                                    e["bpp"],
+                                    e["scores"][metric.label],
+                                    e["quality"],
+                                    f"{row['image']}: {name} q{e['quality']}: {e['bpp']:.4f} bpp, {metric.label} "
+                                    f"{e['scores'][metric.label]:.3f}",
+                                )
+                                for e in entries
+                                if metric.label in e["scores"]
+                            ),
+                            colour,
+                            dashed=is_baseline,
+                            width=0.8,
+                            per_image=True,
+                        )
+                    )
             title = f"{codec.label}: {metric.label} against rate, {results['images']['used']} images"
             charts[(codec.label, metric.label)] = rd_chart(series, title, RATE_AXIS, metric.axis)
     return charts
 
 
 # -- crops -----------------------------------------------------------------------------------
+
 
 def detail_box(image: np.ndarray, size: int) -> tuple[int, int, int]:
     """(top, left, side) of the square window with the most gradient energy: where codecs struggle."""
@@ -138,8 +185,12 @@ def detail_box(image: np.ndarray, size: int) -> tuple[int, int, int]:
     best, where = -1.0, (0, 0)
     for top in sorted({*range(0, height - side + 1, step), height - side}):
         for left in sorted({*range(0, width - side + 1, step), width - side}):
-            total = (integral[top + side, left + side] - integral[top, left + side]
-                     - integral[top + side, left] + integral[top, left])
+            total = (
+                integral[top + side, left + side]
+                - integral[top, left + side]
+                - integral[top + side, left]
+                + integral[top, left]
+            )
             if total > best:
                 best, where = total, (top, left)
     return where[0], where[1], side
@@ -152,8 +203,9 @@ def pick_images(count: int, total: int, seed: int) -> list[int]:
     return sorted(random.Random(seed).sample(range(total), count))
 
 
-def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str, str], out: Path,
-               count: int, size: int, seed: int) -> list[dict[str, Any]]:
+def make_crops(
+    plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str, str], out: Path, count: int, size: int, seed: int
+) -> list[dict[str, Any]]:
     """Crops of the same window: the uncompressed original, then every pre-processing through
     every codec at its reference quality, decoded from the file the task kept in the cache."""
     if count <= 0 or not rows:
@@ -169,12 +221,16 @@ def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str,
         top, left, side = detail_box(image, size)
 
         def crop(pixels: np.ndarray, name: str) -> str:
-            save_image(folder / name, np.ascontiguousarray(pixels[top: top + side, left: left + side]))
+            save_image(folder / name, np.ascontiguousarray(pixels[top : top + side, left : left + side]))
             return f"{CROPS}/{name}"
 
         stem = f"img{i:03d}"
-        item: dict[str, Any] = {"image": row["image"], "box": [top, left, side], "original": crop(image, f"{stem}-input.png"),
-                                "codecs": []}
+        item: dict[str, Any] = {
+            "image": row["image"],
+            "box": [top, left, side],
+            "original": crop(image, f"{stem}-input.png"),
+            "codecs": [],
+        }
         reference = {(e["pre"], e["codec"], e["quality"]): e for e in row["evaluations"]}
         for k, codec in enumerate(plan.codecs):
             panels = []
@@ -182,16 +238,20 @@ def make_crops(plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str,
                 key = plan.record_key(row["sha256"], chain, k, codec.reference)
                 data = stored_file(plan, key, k, cache.get(key))
                 if data is None:  # missing or damaged since its task verified it: encode again
-                    processed = image
-                    if not chain.is_original:
-                        processed = kept_pixels(plan, row["sha256"], chain)
-                        if processed is None:
-                            processed = apply_methods(image, tools.chains[c])
+                    processed = image if chain.is_original else kept_pixels(plan, row["sha256"], chain)
+                    if processed is None:
+                        processed = apply_methods(image, tools.chains[c])
                     data = tools.codecs[k].encode(processed, codec.reference)
                 decoded = tools.codecs[k].decode(data)
                 entry = reference.get((chain.label, codec.label, codec.reference), {})
-                panels.append({"pre": chain.display, "path": crop(decoded, f"{stem}-{k}-{c}.png"),
-                               "bytes": entry.get("bytes"), "scores": entry.get("scores", {})})
+                panels.append(
+                    {
+                        "pre": chain.display,
+                        "path": crop(decoded, f"{stem}-{k}-{c}.png"),
+                        "bytes": entry.get("bytes"),
+                        "scores": entry.get("scores", {}),
+                    }
+                )
             item["codecs"].append({"codec": codec.label, "quality": codec.reference, "panels": panels})
         made.append(item)
     return made
@@ -218,9 +278,15 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[str, str]],
-               crops: Sequence[dict[str, Any]], meta: dict[str, Any], out: Path,
-               rows: Sequence[dict[str, Any]] = ()) -> Path:
+def write_html(
+    plan: BenchPlan,
+    results: dict[str, Any],
+    plots: Sequence[dict[str, str]],
+    crops: Sequence[dict[str, Any]],
+    meta: dict[str, Any],
+    out: Path,
+    rows: Sequence[dict[str, Any]] = (),
+) -> Path:
     """The report; ``rows`` (the used per-image rows) give the per-image RD curves."""
     e = html.escape
     charts = rd_charts(plan, results, rows) if results["codecs"] else {}
@@ -257,29 +323,43 @@ def write_html(plan: BenchPlan, results: dict[str, Any], plots: Sequence[dict[st
             parts.append("<h3>Post-processing</h3>")
             parts.append(_table(*post_table(plan, codec)))
         toggle = f"images-{slug(codec['codec'])}"
-        parts.append(f"<div><input type='checkbox' class='show-images' id='{e(toggle)}'> <label for='{e(toggle)}'>"
-                     "show each image's curve</label> <span class='note'>(hover a point for its codec quality)</span>"
-                     "<div class='plots'>" + "".join(charts.get((codec["codec"], m.label), "") for m in plan.metrics)
-                     + "<br>" + "".join(f"<a href='{e(p['path'])}'>PNG: {e(p['metric'])}</a>"
-                                        for p in plots if p["codec"] == codec["codec"]) + "</div></div>")
+        parts.append(
+            f"<div><input type='checkbox' class='show-images' id='{e(toggle)}'> <label for='{e(toggle)}'>"
+            "show each image's curve</label> <span class='note'>(hover a point for its codec quality)</span>"
+            "<div class='plots'>"
+            + "".join(charts.get((codec["codec"], m.label), "") for m in plan.metrics)
+            + "<br>"
+            + "".join(
+                f"<a href='{e(p['path'])}'>PNG: {e(p['metric'])}</a>" for p in plots if p["codec"] == codec["codec"]
+            )
+            + "</div></div>"
+        )
     if crops:
         parts.append("<h2>Crops at each codec's reference quality</h2>")
         for item in crops:
             side = item["box"][2]
             shown = side * max(1, 256 // side)  # an integer zoom keeps the codec's blocks sharp
-            parts.append(f"<h3>{e(item['image'])} <span class='note'>(window at y={item['box'][0]}, "
-                         f"x={item['box'][1]}, {side}×{side}, shown at {shown} px)</span></h3>")
+            parts.append(
+                f"<h3>{e(item['image'])} <span class='note'>(window at y={item['box'][0]}, "
+                f"x={item['box'][1]}, {side}×{side}, shown at {shown} px)</span></h3>"
+            )
             for codec in item["codecs"]:
-                figures = [f"<figure><img src='{e(item['original'])}' width='{shown}' height='{shown}' "
-                           f"alt='input'><figcaption>input (uncompressed)</figcaption></figure>"]
+                figures = [
+                    f"<figure><img src='{e(item['original'])}' width='{shown}' height='{shown}' "
+                    f"alt='input'><figcaption>input (uncompressed)</figcaption></figure>"
+                ]
                 for panel in codec["panels"]:
                     scores = ", ".join(f"{k} {v:.2f}" for k, v in panel["scores"].items())
                     size = f"{panel['bytes']:,} B" if panel["bytes"] is not None else ""
                     figures.append(
                         f"<figure><img src='{e(panel['path'])}' width='{shown}' height='{shown}' "
                         f"alt='{e(panel['pre'])} {e(codec['codec'])}'><figcaption><b>{e(panel['pre'])}</b> + "
-                        f"{e(codec['codec'])} q{codec['quality']}<br>{e(size)} {e(scores)}</figcaption></figure>")
+                        f"{e(codec['codec'])} q{codec['quality']}<br>{e(size)} {e(scores)}</figcaption></figure>"
+                    )
                 parts.append("<div class='crops'>" + "".join(figures) + "</div>")
-    parts.append("<h2>Provenance</h2><pre>" + e(json.dumps(meta["provenance"], indent=2, ensure_ascii=False))
-                 + "</pre></body></html>")
+    parts.append(
+        "<h2>Provenance</h2><pre>"
+        + e(json.dumps(meta["provenance"], indent=2, ensure_ascii=False))
+        + "</pre></body></html>"
+    )
     return write_atomic(out / "report.html", "\n".join(parts))

@@ -5,6 +5,7 @@ CompressAI-style curve files, the plots, the crops and the HTML report.
 Every encode is already in the content cache when a task finishes, so running the same bench
 again after a crash or a kill redoes only what had not finished.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -58,8 +59,14 @@ def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
     return out
 
 
-def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage], executor: Executor,
-              progress: bool = False, command: str | None = None) -> BenchResult:
+def run_bench(
+    config: BenchConfig,
+    plan: BenchPlan,
+    images: Sequence[BenchImage],
+    executor: Executor,
+    progress: bool = False,
+    command: str | None = None,
+) -> BenchResult:
     start = time.perf_counter()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     out = prepare_output(config, plan)
@@ -70,7 +77,10 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
     rows = _rows(plan, images, hashes, tally.outcomes)
     results = Aggregator(plan, rows, config.bd_method).results()
     provenance = {
-        "software": versions(), "plugins": plan.provenance(), "parameters": config.to_json(), "seed": config.seed,
+        "software": versions(),
+        "plugins": plan.provenance(),
+        "parameters": config.to_json(),
+        "seed": config.seed,
         "images": {"count": len(images), "sha256": images_sha, "list": [image.name for image in images]},
     }
     provenance_sha = content_key(provenance)
@@ -86,23 +96,36 @@ def run_bench(config: BenchConfig, plan: BenchPlan, images: Sequence[BenchImage]
     compact = json.dumps({"provenance_sha256": provenance_sha, **provenance}, separators=(",", ":"))
     plots = plot_curves(plan, results, out, compact) if results["codecs"] else []
     used = [row for row in rows if not row["errors"] and row["sha256"]]
-    crops = make_crops(plan, used, {image.name: image.path for image in images}, out, config.crops,
-                       config.crop_size, config.seed)
+    crops = make_crops(
+        plan, used, {image.name: image.path for image in images}, out, config.crops, config.crop_size, config.seed
+    )
     elapsed = time.perf_counter() - start
     meta = {
-        "images_sha256": images_sha, "seed": config.seed, "elapsed_s": elapsed, "started": started,
-        "executor": executor.description, "command": command or " ".join(sys.argv), "provenance": provenance,
+        "images_sha256": images_sha,
+        "seed": config.seed,
+        "elapsed_s": elapsed,
+        "started": started,
+        "executor": executor.description,
+        "command": command or " ".join(sys.argv),
+        "provenance": provenance,
     }
     outputs["report"] = str(write_html(plan, results, plots, crops, meta, out, used))
     summary = {
         "name": NAME,
         "description": "Kuchen bench: Table 1, BD-rate and matched-quality savings of pre-processings "
-                       "against the Original per codec, post-processing, RD curves (see docs/bench.md)",
+        "against the Original per codec, post-processing, RD curves (see docs/bench.md)",
         "results": results,
         "provenance": {"sha256": provenance_sha, **provenance},
-        "run": {"started": started, "elapsed_s": round(elapsed, 3), "executor": executor.description,
-                "command": meta["command"], "tasks": tally.tasks, "encodes_computed": tally.computed,
-                "encodes_cached": tally.cached, "errors": tally.errors},
+        "run": {
+            "started": started,
+            "elapsed_s": round(elapsed, 3),
+            "executor": executor.description,
+            "command": meta["command"],
+            "tasks": tally.tasks,
+            "encodes_computed": tally.computed,
+            "encodes_cached": tally.cached,
+            "errors": tally.errors,
+        },
         "outputs": {"plots": [p["path"] for p in plots], "crops": crops},
     }
     outputs["summary"] = str(write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
@@ -144,9 +167,9 @@ def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str,
         document = {
             "name": f"{curve['codec']} + {curve['pre']}",
             "description": f"kuchen bench: {curve['pre']} then {curve['codec']} over qualities "
-                           f"{curve['quality']}; bpp from real file bytes; metrics are means over "
-                           f"{results['images']['used']} images; encoding_time and decoding_time in "
-                           f"{results['time_unit']}",
+            f"{curve['quality']}; bpp from real file bytes; metrics are means over "
+            f"{results['images']['used']} images; encoding_time and decoding_time in "
+            f"{results['time_unit']}",
             "results": {k: v for k, v in curve.items() if k not in ("codec", "pre")},
             "provenance": {"sha256": provenance_sha, **provenance},
         }
@@ -161,11 +184,23 @@ def _outcome(done: Done[BenchTask, TaskOutcome]) -> TaskOutcome:
     return TaskOutcome(done.item.index, done.item.kind, done.item.slot, errors=(done.error or "unknown error",))
 
 
-def _rows(plan: BenchPlan, images: Sequence[BenchImage], hashes: Sequence[str],
-          outcomes: Sequence[TaskOutcome]) -> list[dict[str, Any]]:
+def _rows(
+    plan: BenchPlan, images: Sequence[BenchImage], hashes: Sequence[str], outcomes: Sequence[TaskOutcome]
+) -> list[dict[str, Any]]:
     """One row per image, in input order, with every task's results and errors."""
-    rows = [{"image": image.name, "sha256": None, "height": None, "width": None, "evaluations": [], "matched": [],
-             "post": [], "errors": []} for image in images]
+    rows: list[dict[str, Any]] = [
+        {
+            "image": image.name,
+            "sha256": None,
+            "height": None,
+            "width": None,
+            "evaluations": [],
+            "matched": [],
+            "post": [],
+            "errors": [],
+        }
+        for image in images
+    ]
     for outcome in sorted(outcomes, key=lambda o: (o.index, o.kind != PRE, o.slot)):
         row = rows[outcome.index]
         if outcome.sha256:

@@ -1,4 +1,5 @@
 """Matched quality: the cheapest codec quality at which a processed image still reaches a target score."""
+
 from __future__ import annotations
 
 from typing import Callable, Mapping, Sequence

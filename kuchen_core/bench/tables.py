@@ -1,5 +1,6 @@
 """The bench's tables as Markdown (printed at the end, written to ``tables.md``, pasted into docs)
 and as the rows the HTML report renders."""
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -8,12 +9,16 @@ from .bdrate import MIN_OVERLAP
 from .plan import BenchPlan
 
 
-BD_SIGN_NOTE = ("BD-rate: the average change in bits for the same quality against the Original; negative is "
-                "better (fewer bits), positive means more bits. Curves that share less than half their quality "
-                "range give n/a.")
-NO_REFERENCE_NOTE = ("(no-reference): the search assumes the score improves with quality, which a no-reference "
-                     "score need not do, and a pre-processing may meet the target at every quality; read these "
-                     "rows with the full-reference ones.")
+BD_SIGN_NOTE = (
+    "BD-rate: the average change in bits for the same quality against the Original; negative is "
+    "better (fewer bits), positive means more bits. Curves that share less than half their quality "
+    "range give n/a."
+)
+NO_REFERENCE_NOTE = (
+    "(no-reference): the search assumes the score improves with quality, which a no-reference "
+    "score need not do, and a pre-processing may meet the target at every quality; read these "
+    "rows with the full-reference ones."
+)
 
 
 def pct(value: float | None, digits: int = 1) -> str:
@@ -32,16 +37,34 @@ def arrow(plan: BenchPlan, label: str) -> str:
 
 
 def table1(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    headers = ["codec", "pre-processing", "quality", "total bytes", "bpp", "size vs baseline", "CR improvement",
-               *(arrow(plan, m.label) for m in plan.metrics), "encode ms/MP", "decode ms/MP"]
+    headers = [
+        "codec",
+        "pre-processing",
+        "quality",
+        "total bytes",
+        "bpp",
+        "size vs baseline",
+        "CR improvement",
+        *(arrow(plan, m.label) for m in plan.metrics),
+        "encode ms/MP",
+        "decode ms/MP",
+    ]
     rows = []
     for row in codec["table1"]:
-        rows.append([
-            row["codec"], row["pre"] + (" (baseline)" if row["baseline"] else ""), str(row["quality"]),
-            f"{row['bytes']:,}", num(row["bpp"], 4), pct(row["size_change"]), pct(row["cr_improvement"]),
-            *(num(row["metrics"][m.label], 3) for m in plan.metrics),
-            num(row.get("encoding_time"), 1), num(row.get("decoding_time"), 1),
-        ])
+        rows.append(
+            [
+                row["codec"],
+                row["pre"] + (" (baseline)" if row["baseline"] else ""),
+                str(row["quality"]),
+                f"{row['bytes']:,}",
+                num(row["bpp"], 4),
+                pct(row["size_change"]),
+                pct(row["cr_improvement"]),
+                *(num(row["metrics"][m.label], 3) for m in plan.metrics),
+                num(row.get("encoding_time"), 1),
+                num(row.get("decoding_time"), 1),
+            ]
+        )
     return headers, rows
 
 
@@ -67,20 +90,32 @@ def bd_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[li
 
 
 def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    headers = ["pre-processing", "metric", "target", "reached", "unreachable", "size change (total)",
-               "mean per-image size change", "median quality"]
+    headers = [
+        "pre-processing",
+        "metric",
+        "target",
+        "reached",
+        "unreachable",
+        "size change (total)",
+        "mean per-image size change",
+        "median quality",
+    ]
     rows = []
     for row in codec["matched"]:
         for m in plan.metrics:
             result = row["metrics"][m.label]
-            rows.append([
-                f"{row['pre']} + {row['codec']}", m.label if m.needs_reference else f"{m.label} (no-reference)",
-                f"{codec['baseline']} Original q{codec_reference(codec, plan)}",
-                f"{result['reached']}/{result['images']}", str(result["unreachable"]),
-                size_change(result["saving_total"]),
-                size_change(result["saving_mean"]),
-                "n/a" if result["quality_median"] is None else f"{result['quality_median']:g}",
-            ])
+            rows.append(
+                [
+                    f"{row['pre']} + {row['codec']}",
+                    m.label if m.needs_reference else f"{m.label} (no-reference)",
+                    f"{codec['baseline']} Original q{codec_reference(codec, plan)}",
+                    f"{result['reached']}/{result['images']}",
+                    str(result["unreachable"]),
+                    size_change(result["saving_total"]),
+                    size_change(result["saving_mean"]),
+                    "n/a" if result["quality_median"] is None else f"{result['quality_median']:g}",
+                ]
+            )
     return headers, rows
 
 
@@ -113,18 +148,27 @@ def post_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[
 
 
 def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    return ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|",
-            *("| " + " | ".join(row) + " |" for row in rows)]
+    return [
+        "| " + " | ".join(headers) + " |",
+        "|" + "|".join("---" for _ in headers) + "|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+    ]
 
 
 def all_tables(plan: BenchPlan, results: dict[str, Any]) -> list[str]:
     """Every table, in Markdown, with a heading per codec."""
     images = results["images"]
-    lines = [f"Images: {images['used']} used"
-             + (f", {len(images['failed'])} failed ({', '.join(images['failed'])})" if images["failed"] else "")]
+    lines = [
+        f"Images: {images['used']} used"
+        + (f", {len(images['failed'])} failed ({', '.join(images['failed'])})" if images["failed"] else "")
+    ]
     for codec in results["codecs"]:
-        lines += ["", f"### {codec['codec']} — Table 1 at quality {codec['reference_quality']}"
-                  f" (baseline: {codec['baseline']} Original)", ""]
+        lines += [
+            "",
+            f"### {codec['codec']} — Table 1 at quality {codec['reference_quality']}"
+            f" (baseline: {codec['baseline']} Original)",
+            "",
+        ]
         lines += markdown(*table1(plan, codec))
         headers, rows, notes = bd_table(plan, codec)
         if rows:
@@ -132,8 +176,12 @@ def all_tables(plan: BenchPlan, results: dict[str, Any]) -> list[str]:
             lines += markdown(headers, rows)
             lines += [f"[{i}] {note}" for i, note in enumerate(notes, 1)]
         if codec["matched"]:
-            lines += ["", "Matched quality (per image, the cheapest quality reaching the baseline's score; "
-                      "size change against the baseline's file, negative = smaller):", ""]
+            lines += [
+                "",
+                "Matched quality (per image, the cheapest quality reaching the baseline's score; "
+                "size change against the baseline's file, negative = smaller):",
+                "",
+            ]
             lines += markdown(*matched_table(plan, codec))
             if any(not m.needs_reference for m in plan.metrics):
                 lines += ["", NO_REFERENCE_NOTE]

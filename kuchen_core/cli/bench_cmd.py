@@ -4,6 +4,7 @@ matched-quality savings, post-processing, RD plots and an HTML report.
 The bench package (numpy work, tqdm, matplotlib, bjontegaard, Dask) is imported inside the
 command, so ``kuchen --help`` and ``kuchen plugins`` stay light.
 """
+
 from __future__ import annotations
 
 import shlex
@@ -12,7 +13,12 @@ from pathlib import Path
 
 import click
 
-from .common import progress_option, show_progress, spec_completer
+from .common import Decorator, executor_options, progress_options, show_progress, spec_completer
+
+
+def _spec_list(name: str, kind: str, help: str) -> Decorator:
+    """An option naming a comma-separated list of ``kind`` plugins (completed in the shell)."""
+    return click.option(name, default=None, metavar="LIST", shell_complete=spec_completer(kind), help=help)
 
 
 def _list(value: str | None) -> tuple[str, ...] | None:
@@ -24,55 +30,120 @@ def _list(value: str | None) -> tuple[str, ...] | None:
 
 
 @click.command("bench")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A TOML file with the same settings (options given here override it; see docs/bench.md).")
-@click.option("--images", "-i", multiple=True, metavar="PATH",
-              help="Images: a folder, a glob, an image file or a .txt list (one path per line). Repeatable.")
-@click.option("--codecs", default=None, metavar="LIST", shell_complete=spec_completer("codec"), help="Comma-separated codec specs, e.g. jpeg,webp,hevc.")
-@click.option("--pre", default=None, metavar="LIST", shell_complete=spec_completer("method"),
-              help="Comma-separated pre-processings; 'none' is the Original (always included); '+' chains "
-                   "methods, e.g. none,nlmeans,detail,nlmeans+detail.")
-@click.option("--metrics", default=None, metavar="LIST", shell_complete=spec_completer("metric"), help="Comma-separated metrics, e.g. ssimulacra2,psnr.")
-@click.option("--post", default=None, metavar="LIST", shell_complete=spec_completer("method"),
-              help="Comma-separated post-filters (methods applied after decoding the Original) for the "
-                   "post-processing table.")
-@click.option("--quality", "-q", multiple=True, metavar="[CODEC=]Q",
-              help="Table 1's quality: 50 for every codec, or jpeg=50 (repeatable) [default: 50 on 0..100 scales, "
-                   "the middle of others].")
-@click.option("--ladder", multiple=True, metavar="[CODEC=]Q,Q,...",
-              help="Qualities of the RD curves (BD-rate), e.g. hevc=20,35,50,65 [default: 25,35,50,65,80,90].")
-@click.option("--post-quality", "post_quality", multiple=True, metavar="[CODEC=]Q,Q,...",
-              help="Qualities of the post-processing table [default: 10,20,30,40].")
-@click.option("--baseline", multiple=True, metavar="[CODEC=]CODEC",
-              help="Compare against another codec's Original, e.g. jpeg=jpegli (it must be in --codecs) "
-                   "[default: each codec's own Original].")
-@click.option("--out", "-o", "out_dir", default=None, type=click.Path(file_okay=False),
-              help="Output folder (created): report.html, tables.md, summary.json, results.jsonl, plots/, crops/, "
-                   "curves/ and the cache.")
-@click.option("--cache", default=None, type=click.Path(file_okay=False),
-              help="Content cache folder, shareable between runs [default: OUT/cache].")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A TOML file with the same settings (options given here override it; see docs/bench.md).",
+)
+@click.option(
+    "--images",
+    "-i",
+    multiple=True,
+    metavar="PATH",
+    help="Images: a folder, a glob, an image file or a .txt list (one path per line). Repeatable.",
+)
+@_spec_list("--codecs", "codec", "Comma-separated codec specs, e.g. jpeg,webp,hevc.")
+@_spec_list(
+    "--pre",
+    "method",
+    "Comma-separated pre-processings; 'none' is the Original (always included); '+' chains "
+    "methods, e.g. none,nlmeans,detail,nlmeans+detail.",
+)
+@_spec_list("--metrics", "metric", "Comma-separated metrics, e.g. ssimulacra2,psnr.")
+@_spec_list(
+    "--post",
+    "method",
+    "Comma-separated post-filters (methods applied after decoding the Original) for the post-processing table.",
+)
+@click.option(
+    "--quality",
+    "-q",
+    multiple=True,
+    metavar="[CODEC=]Q",
+    help="Table 1's quality: 50 for every codec, or jpeg=50 (repeatable) [default: 50 on 0..100 scales, "
+    "the middle of others].",
+)
+@click.option(
+    "--ladder",
+    multiple=True,
+    metavar="[CODEC=]Q,Q,...",
+    help="Qualities of the RD curves (BD-rate), e.g. hevc=20,35,50,65 [default: 25,35,50,65,80,90].",
+)
+@click.option(
+    "--post-quality",
+    "post_quality",
+    multiple=True,
+    metavar="[CODEC=]Q,Q,...",
+    help="Qualities of the post-processing table [default: 10,20,30,40].",
+)
+@click.option(
+    "--baseline",
+    multiple=True,
+    metavar="[CODEC=]CODEC",
+    help="Compare against another codec's Original, e.g. jpeg=jpegli (it must be in --codecs) "
+    "[default: each codec's own Original].",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Output folder (created): report.html, tables.md, summary.json, results.jsonl, plots/, crops/, "
+    "curves/ and the cache.",
+)
+@click.option(
+    "--cache",
+    default=None,
+    type=click.Path(file_okay=False),
+    help="Content cache folder, shareable between runs [default: OUT/cache].",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Use only the first N images.")
 @click.option("--seed", type=int, default=None, help="Seed for choosing the images shown as crops [default: 0].")
-@click.option("--crops", type=click.IntRange(min=0), default=None, help="Images shown as crops in the report [default: 4].")
+@click.option(
+    "--crops", type=click.IntRange(min=0), default=None, help="Images shown as crops in the report [default: 4]."
+)
 @click.option("--matched/--no-matched", default=None, help="Run the matched-quality search [default: on].")
-@click.option("--bd-method", type=click.Choice(["akima", "pchip", "cubic"]), default=None,
-              help="BD-rate interpolation (the bjontegaard package's) [default: akima].")
-@click.option("--plugin-module", "plugin_modules", multiple=True, metavar="MODULE",
-              help="Extra module with @hookimpl plugins, imported in every worker (must be on PYTHONPATH).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Parallel workers [default: the CPU count]; 1 runs in this process.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: a process pool on this machine; dask: a Dask cluster (pip install 'kuchen-core[dask]').")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler address [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@click.option(
+    "--bd-method",
+    type=click.Choice(["akima", "pchip", "cubic"]),
+    default=None,
+    help="BD-rate interpolation (the bjontegaard package's) [default: akima].",
+)
+@click.option(
+    "--plugin-module",
+    "plugin_modules",
+    multiple=True,
+    metavar="MODULE",
+    help="Extra module with @hookimpl plugins, imported in every worker (must be on PYTHONPATH).",
+)
+@executor_options
+@progress_options
 def bench_command(
-    config_path: Path | None, images: tuple[str, ...], codecs: str | None, pre: str | None, metrics: str | None,
-    post: str | None, quality: tuple[str, ...], ladder: tuple[str, ...], post_quality: tuple[str, ...],
-    baseline: tuple[str, ...], out_dir: str | None, cache: str | None, limit: int | None, seed: int | None,
-    crops: int | None, matched: bool | None, bd_method: str | None, plugin_modules: tuple[str, ...],
-    jobs: int | None, executor: str, scheduler: str | None, quiet: bool,
+    config_path: Path | None,
+    images: tuple[str, ...],
+    codecs: str | None,
+    pre: str | None,
+    metrics: str | None,
+    post: str | None,
+    quality: tuple[str, ...],
+    ladder: tuple[str, ...],
+    post_quality: tuple[str, ...],
+    baseline: tuple[str, ...],
+    out_dir: str | None,
+    cache: str | None,
+    limit: int | None,
+    seed: int | None,
+    crops: int | None,
+    matched: bool | None,
+    bd_method: str | None,
+    plugin_modules: tuple[str, ...],
+    jobs: int | None,
+    executor: str,
+    scheduler: str | None,
+    quiet: bool,
     progress: bool | None,
 ) -> None:
     """Benchmark pre-processings against the Original through real codecs.
@@ -103,22 +174,42 @@ def bench_command(
 
     config = make_config(
         load_toml(config_path) if config_path else None,
-        images=images or None, out=out_dir, cache=cache, codecs=_list(codecs), pre=_list(pre),
-        metrics=_list(metrics), post=_list(post),
-        quality=parse_quality_options(quality, "--quality"), ladder=parse_list_options(ladder, "--ladder"),
+        images=images or None,
+        out=out_dir,
+        cache=cache,
+        codecs=_list(codecs),
+        pre=_list(pre),
+        metrics=_list(metrics),
+        post=_list(post),
+        quality=parse_quality_options(quality, "--quality"),
+        ladder=parse_list_options(ladder, "--ladder"),
         post_qualities=parse_list_options(post_quality, "--post-quality"),
-        baseline=parse_baseline_options(baseline), limit=limit, seed=seed, crops=crops, matched=matched,
-        bd_method=bd_method, plugin_modules=plugin_modules or None,
+        baseline=parse_baseline_options(baseline),
+        limit=limit,
+        seed=seed,
+        crops=crops,
+        matched=matched,
+        bd_method=bd_method,
+        plugin_modules=plugin_modules or None,
     )
     plan = build_plan(config)
     found = discover(config.images, config.limit)
     prepare_output(config, plan)
     with make_executor(executor, jobs, scheduler) as runner:
         if not quiet:
-            click.echo(f"bench: {len(found)} images x {len(plan.chains)} pre-processings x {len(plan.codecs)} codecs"
-                       f"{f' + {len(plan.posts)} post-filters' if plan.posts else ''} on {runner.description}", err=True)
-        result = run_bench(config, plan, found, runner, progress=show_progress(progress, quiet),
-                           command="kuchen " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
+            click.echo(
+                f"bench: {len(found)} images x {len(plan.chains)} pre-processings x {len(plan.codecs)} codecs"
+                f"{f' + {len(plan.posts)} post-filters' if plan.posts else ''} on {runner.description}",
+                err=True,
+            )
+        result = run_bench(
+            config,
+            plan,
+            found,
+            runner,
+            progress=show_progress(progress, quiet),
+            command="kuchen " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        )
     for line in result.tables:
         click.echo(line)
     click.echo(f"\n{result.computed} encodes computed, {result.cached} from the cache, {result.elapsed:.1f} s")

@@ -1,5 +1,6 @@
 """Helpers the file-processing commands share: input expansion, plugin lists, per-file
 failure isolation with a progress bar, one distinct output file per input."""
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,9 @@ def plan_outputs(inputs: Sequence[Path], out_dir: Path, suffix: str) -> dict[Pat
         except OSError:  # no such file: nothing to replace
             continue
         if replaced is not None:
-            raise click.UsageError(f"-o {out_dir}: writing {target.name} would replace the input {replaced}; "
-                                   "choose another output folder")
+            raise click.UsageError(
+                f"-o {out_dir}: writing {target.name} would replace the input {replaced}; choose another output folder"
+            )
     try:
         ensure_output_dir(out_dir, "-o")
     except OutputError as exc:
@@ -119,10 +121,59 @@ def process_files(
     return outcomes
 
 
-def progress_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """``--progress/--no-progress``: bars only on a terminal unless asked, like pip and git."""
-    return click.option("--progress/--no-progress", "progress", default=None,
-                        help="Show progress bars [default: only when stderr is a terminal].")(command)
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def options(*decorators: Decorator) -> Decorator:
+    """Several click options as one decorator, so commands that share options declare them once."""
+
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+# ``--quiet`` and ``--progress/--no-progress``: bars only on a terminal unless asked, like pip and git.
+progress_options = options(
+    click.option("--quiet", is_flag=True, help="No progress bars."),
+    click.option(
+        "--progress/--no-progress", default=None, help="Show progress bars [default: only when stderr is a terminal]."
+    ),
+)
+
+# Where the tasks of ``label`` and ``bench`` run (see :mod:`kuchen_core.runtime.executors`).
+executor_options = options(
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Parallel workers [default: the CPU count]; 1 runs in this process. With --executor dask "
+        "and no scheduler: the LocalCluster's worker count.",
+    ),
+    click.option(
+        "--executor",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="local: a process pool on this machine; dask: a Dask cluster (pip install 'kuchen-core[dask]').",
+    ),
+    click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].",
+    ),
+)
+
+
+def out_dir_option(help: str) -> Decorator:
+    """``-o/--out DIR``, required: the folder a file command writes into (created if missing)."""
+    return click.option(
+        "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help
+    )
 
 
 def show_progress(progress: bool | None, quiet: bool = False) -> bool:
@@ -146,7 +197,7 @@ def spec_completer(kind: str) -> Callable[[click.Context, click.Parameter, str],
 
     def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
         cut = max(incomplete.rfind(","), incomplete.rfind("+") if kind == "method" else -1)
-        head, tail = incomplete[: cut + 1], incomplete[cut + 1:]
+        head, tail = incomplete[: cut + 1], incomplete[cut + 1 :]
         names = get_registry().names(kind) + (["none"] if kind == "method" and not head else [])
         return [CompletionItem(head + name) for name in names if name.startswith(tail.lower())]
 

@@ -1,4 +1,5 @@
 """``kuchen compress``: preprocess, encode with a real codec, write the files, report bpp and quality."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,18 @@ from ..images import load_image
 from ..pipeline import run_pipeline
 from ..registry import get_registry
 from ..runtime.files import write_atomic
-from .common import (build_list, build_one, expand_inputs, plan_outputs, process_files, progress_option, report_failures,
-                     show_progress, spec_completer)
+from .common import (
+    build_list,
+    build_one,
+    expand_inputs,
+    out_dir_option,
+    plan_outputs,
+    process_files,
+    progress_options,
+    report_failures,
+    show_progress,
+    spec_completer,
+)
 
 
 def _default_metrics() -> str:
@@ -21,20 +32,42 @@ def _default_metrics() -> str:
 
 @click.command("compress")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--codec", "codec_spec", required=True, shell_complete=spec_completer("codec"), help="Codec spec, e.g. jpeg or 'jpeg(subsampling=4:4:4)'.")
+@click.option(
+    "--codec",
+    "codec_spec",
+    required=True,
+    shell_complete=spec_completer("codec"),
+    help="Codec spec, e.g. jpeg or 'jpeg(subsampling=4:4:4)'.",
+)
 @click.option("--quality", "-q", required=True, type=int, help="Codec quality (see the codec's range).")
-@click.option("--pre", "pre", default="none", show_default=True, shell_complete=spec_completer("method"),
-              help="Comma-separated methods applied before encoding, e.g. 'nlmeans(h=5),detail'.")
-@click.option("--metrics", "metric_specs", default=None, shell_complete=spec_completer("metric"),
-              help="Comma-separated metrics against the input image [default: psnr if installed, else none].")
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the compressed files (created if missing).")
+@click.option(
+    "--pre",
+    "pre",
+    default="none",
+    show_default=True,
+    shell_complete=spec_completer("method"),
+    help="Comma-separated methods applied before encoding, e.g. 'nlmeans(h=5),detail'.",
+)
+@click.option(
+    "--metrics",
+    "metric_specs",
+    default=None,
+    shell_complete=spec_completer("metric"),
+    help="Comma-separated metrics against the input image [default: psnr if installed, else none].",
+)
+@out_dir_option("Folder for the compressed files (created if missing).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of a table.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@progress_options
 def compress_command(
-    inputs: tuple[str, ...], codec_spec: str, quality: int, pre: str, metric_specs: str | None,
-    out_dir: Path, as_json: bool, quiet: bool, progress: bool | None,
+    inputs: tuple[str, ...],
+    codec_spec: str,
+    quality: int,
+    pre: str,
+    metric_specs: str | None,
+    out_dir: Path,
+    as_json: bool,
+    quiet: bool,
+    progress: bool | None,
 ) -> None:
     """Compress INPUTS (files or folders) and report bytes, bits per pixel and quality per file.
 
@@ -60,9 +93,18 @@ def compress_command(
         image = load_image(path)
         result = run_pipeline(image, codec, quality, methods=methods, metrics=metrics)
         write_atomic(targets[path], result.data)
-        row = {"input": str(path), "output": str(targets[path]), "codec": codec.spec, "quality": quality,
-               "pre": [m.spec for m in methods], "width": image.shape[1], "height": image.shape[0],
-               "bytes": result.n_bytes, "bpp": round(result.bpp, 5), **{k: round(v, 5) for k, v in result.scores.items()}}
+        row = {
+            "input": str(path),
+            "output": str(targets[path]),
+            "codec": codec.spec,
+            "quality": quality,
+            "pre": [m.spec for m in methods],
+            "width": image.shape[1],
+            "height": image.shape[0],
+            "bytes": result.n_bytes,
+            "bpp": round(result.bpp, 5),
+            **{k: round(v, 5) for k, v in result.scores.items()},
+        }
         if as_json:
             click.echo(json.dumps(row))
         return row
@@ -82,8 +124,10 @@ def _print_table(rows: list[dict[str, Any]], metric_names: list[str]) -> None:
     if not rows:
         return
     headers = ["file", "bytes", "bpp", *metric_names]
-    body = [[Path(r["output"]).name, str(r["bytes"]), f"{r['bpp']:.4f}", *(f"{r[m]:.4f}" for m in metric_names)]
-            for r in rows]
+    body = [
+        [Path(r["output"]).name, str(r["bytes"]), f"{r['bpp']:.4f}", *(f"{r[m]:.4f}" for m in metric_names)]
+        for r in rows
+    ]
     if len(rows) > 1:
         total = sum(r["bytes"] for r in rows)
         pixels = sum(r["width"] * r["height"] for r in rows)

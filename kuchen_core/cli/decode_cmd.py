@@ -1,4 +1,5 @@
 """``kuchen decode``: turn compressed files back into PNGs, optionally through post-filters."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,18 @@ from PIL import Image
 from ..images import save_image
 from ..pipeline import apply_methods
 from ..registry import get_registry
-from .common import (build_list, build_one, expand_inputs, plan_outputs, process_files, progress_option, report_failures,
-                     show_progress, spec_completer)
+from .common import (
+    build_list,
+    build_one,
+    expand_inputs,
+    out_dir_option,
+    plan_outputs,
+    process_files,
+    progress_options,
+    report_failures,
+    show_progress,
+    spec_completer,
+)
 
 
 def codec_for_suffix(suffix: str) -> Any:
@@ -23,21 +34,34 @@ def codec_for_suffix(suffix: str) -> Any:
     if len(matches) > 1 and fmt in matches:
         matches = [fmt]
     if len(matches) != 1:
-        found = f"several codecs write {suffix}: {', '.join(matches)}" if matches else f"no installed codec writes {suffix}"
+        found = (
+            f"several codecs write {suffix}: {', '.join(matches)}" if matches else f"no installed codec writes {suffix}"
+        )
         raise click.UsageError(f"{found}; choose one with --codec")
     return registry.create("codec", matches[0])
 
 
 @click.command("decode")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--codec", "codec_spec", default=None, shell_complete=spec_completer("codec"), help="Codec to decode with [default: from the file suffix].")
-@click.option("--post", default="none", show_default=True, shell_complete=spec_completer("method"), help="Comma-separated methods applied after decoding.")
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the decoded PNG files.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
-def decode_command(inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool,
-                   progress: bool | None) -> None:
+@click.option(
+    "--codec",
+    "codec_spec",
+    default=None,
+    shell_complete=spec_completer("codec"),
+    help="Codec to decode with [default: from the file suffix].",
+)
+@click.option(
+    "--post",
+    default="none",
+    show_default=True,
+    shell_complete=spec_completer("method"),
+    help="Comma-separated methods applied after decoding.",
+)
+@out_dir_option("Folder for the decoded PNG files.")
+@progress_options
+def decode_command(
+    inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool, progress: bool | None
+) -> None:
     """Decode compressed INPUTS (files or folders) to lossless PNG, optionally post-filtered."""
     files = expand_inputs(inputs)
     post_methods = build_list("method", post)

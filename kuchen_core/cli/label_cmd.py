@@ -4,6 +4,7 @@ codec result trades quality against bits best, and save that group's output as t
 The labeling package (and tqdm, and Dask) is imported inside the command, so ``kuchen --help``
 and ``kuchen plugins`` stay light.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,35 +12,60 @@ from typing import Any
 
 import click
 
-from .common import progress_option, show_progress
+from .common import executor_options, progress_options, show_progress
 
 
 @click.command("label")
 @click.argument("config_path", metavar="CONFIG.toml", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check the config against the installed plugins, print the groups "
-              "and the amount of work, and stop.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Parallel workers [default: the CPU count]; 1 runs in this process. With --executor dask "
-                   "and no scheduler: the LocalCluster's worker count.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: a process pool on this machine; dask: a Dask cluster (pip install 'kuchen-core[dask]').")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Dask scheduler, e.g. tcp://10.0.0.5:8786 [default: $DASK_SCHEDULER_ADDRESS, else a LocalCluster].")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder for labels, manifest and cache (overrides the config's 'output').")
-@click.option("--limit", type=click.IntRange(min=1), default=None,
-              help="Label only the first N images, sorted by name (overrides the config's 'limit').")
-@click.option("--seed", "seeds", multiple=True, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
-              help="A results file from --export-results: its evaluations go into the cache first, so only "
-                   "what it lacks is computed (adds to the config's 'seed'; repeatable).")
-@click.option("--export-results", "export_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="FILE", help="Write every evaluation the cache holds for these images to FILE (gzipped JSON "
-              "lines, a few KB a photo) and stop; safe while another run fills the cache.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Check the config against the installed plugins, print the groups and the amount of work, and stop.",
+)
+@executor_options
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder for labels, manifest and cache (overrides the config's 'output').",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Label only the first N images, sorted by name (overrides the config's 'limit').",
+)
+@click.option(
+    "--seed",
+    "seeds",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="A results file from --export-results: its evaluations go into the cache first, so only "
+    "what it lacks is computed (adds to the config's 'seed'; repeatable).",
+)
+@click.option(
+    "--export-results",
+    "export_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write every evaluation the cache holds for these images to FILE (gzipped JSON "
+    "lines, a few KB a photo) and stop; safe while another run fills the cache.",
+)
+@progress_options
 def label_command(
-    config_path: Path, dry_run: bool, jobs: int | None, executor: str, scheduler: str | None,
-    out_dir: Path | None, limit: int | None, seeds: tuple[Path, ...], export_path: Path | None, quiet: bool,
+    config_path: Path,
+    dry_run: bool,
+    jobs: int | None,
+    executor: str,
+    scheduler: str | None,
+    out_dir: Path | None,
+    limit: int | None,
+    seeds: tuple[Path, ...],
+    export_path: Path | None,
+    quiet: bool,
     progress: bool | None,
 ) -> None:
     """Label images as the paper's Algorithm 1 does, configured by CONFIG.toml.
@@ -77,12 +103,17 @@ def label_command(
         return
     if export_path is not None:
         count = export_results(plan, images, export_path)
-        click.echo(f"{export_path}: {count.results} evaluations; {count.complete_images} of {count.images} images complete")
+        click.echo(
+            f"{export_path}: {count.results} evaluations; {count.complete_images} of {count.images} images complete"
+        )
         return
     if config.seed:
         seeded = seed_cache(config.seed, plan.cache_dir)
-        click.echo(f"seeded the cache with {seeded.added} of the {seeded.records} evaluations in "
-                   f"{', '.join(map(str, config.seed))}", err=True)
+        click.echo(
+            f"seeded the cache with {seeded.added} of the {seeded.records} evaluations in "
+            f"{', '.join(map(str, config.seed))}",
+            err=True,
+        )
     prepare_output(plan)
     with make_executor(executor, jobs, scheduler) as runner:
         if not quiet:
@@ -112,10 +143,13 @@ def describe(plan: Any, config: Any, n_images: int) -> list[str]:
     lines += [f"  {i + 1:4d}  {plan.group_name(group)}" for i, group in enumerate(plan.groups)]
     lines += [
         f"codec: {plan.codec.spec} at quality {', '.join(map(str, plan.qualities))}",
-        "metrics: " + "; ".join(
+        "metrics: "
+        + "; ".join(
             f"{m.component.spec} ({'full-reference vs the original' if m.use_reference else 'no-reference on the decoded image'}, "
-            f"{'higher' if m.higher_is_better else 'lower'} is better, weight {m.weight:g})" for m in plan.metrics
-        ) + f"; rate weight {plan.rate_weight:g}",
+            f"{'higher' if m.higher_is_better else 'lower'} is better, weight {m.weight:g})"
+            for m in plan.metrics
+        )
+        + f"; rate weight {plan.rate_weight:g}",
         f"images: {n_images} from {', '.join(config.inputs)}"
         + (f", named in {config.ids}" if config.ids is not None else ""),
         f"work: {evaluations} (image, group, quality) evaluations; {n_images * shared} method applications "

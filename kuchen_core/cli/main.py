@@ -1,4 +1,5 @@
 """Top-level ``kuchen`` group; subcommands live in their own modules and register here."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """``kuchen methods``: inspect a method's parameters and run a chain of methods on images."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,17 @@ import click
 
 from ..images import load_image, save_image
 from ..pipeline import apply_methods
-from .common import (build_list, expand_inputs, plan_outputs, process_files, progress_option, report_failures,
-                     show_progress, spec_completer)
+from .common import (
+    build_list,
+    expand_inputs,
+    out_dir_option,
+    plan_outputs,
+    process_files,
+    progress_options,
+    report_failures,
+    show_progress,
+    spec_completer,
+)
 from .show_cmd import show
 
 
@@ -28,11 +38,15 @@ def show_command(name: str, as_json: bool) -> None:
 
 @methods_group.command("apply")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path())
-@click.option("--pre", "chain", required=True, shell_complete=spec_completer("method"), help="Comma-separated methods, applied in order, e.g. 'nlmeans,detail'.")
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the processed PNG files.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-@progress_option
+@click.option(
+    "--pre",
+    "chain",
+    required=True,
+    shell_complete=spec_completer("method"),
+    help="Comma-separated methods, applied in order, e.g. 'nlmeans,detail'.",
+)
+@out_dir_option("Folder for the processed PNG files.")
+@progress_options
 def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: bool, progress: bool | None) -> None:
     """Apply a chain of methods to INPUTS (files or folders) and save lossless PNGs."""
     methods = build_list("method", chain)

@@ -1,4 +1,5 @@
 """``kuchen plugins``: what is installed, from which distribution, and what failed to load."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,13 @@ def plugin_listing(registry: Registry, kind: str | None = None) -> list[dict[str
         key = f"{source.distribution}:{source.name}"
         return rows.setdefault(
             key,
-            {"name": source.name, "distribution": source.distribution, "version": source.version,
-             "kinds": {}, "errors": []},
+            {
+                "name": source.name,
+                "distribution": source.distribution,
+                "version": source.version,
+                "kinds": {},
+                "errors": [],
+            },
         )
 
     for source in registry.sources:

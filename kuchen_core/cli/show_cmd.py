@@ -1,6 +1,7 @@
 """``kuchen show [KIND] NAME``: everything a user needs to call one plugin object — its description,
 parameters (type, default, range), what the kind declares (quality range, metric direction), the
 distribution that provides it and, for a network method, the record of how its weights were trained."""
+
 from __future__ import annotations
 
 import json
@@ -24,10 +25,15 @@ _TRAINING_KEYS = ("backbone", "loss", "lr", "epochs", "max_steps", "batch", "pat
 
 
 def describe_param(param: Param) -> dict[str, Any]:
-    return {"name": param.name, "type": "any" if param.default is None else type(param.default).__name__,
-            "default": param.default, "description": param.description,
-            "choices": list(param.choices) if param.choices is not None else None,
-            "minimum": param.minimum, "maximum": param.maximum}
+    return {
+        "name": param.name,
+        "type": "any" if param.default is None else type(param.default).__name__,
+        "default": param.default,
+        "description": param.description,
+        "choices": list(param.choices) if param.choices is not None else None,
+        "minimum": param.minimum,
+        "maximum": param.maximum,
+    }
 
 
 def weights_record(cls: type) -> dict[str, Any] | None:
@@ -53,9 +59,13 @@ def describe(registry: Registry, kind: str, name: str) -> dict[str, Any]:
     entry = registry.entry(kind, name)
     info = entry.cls.info
     record: dict[str, Any] = {
-        "kind": entry.kind, "name": entry.name, "description": info.description,
-        "distribution": entry.source.distribution, "version": entry.source.version,
-        "entry_point": entry.source.name, "class": f"{entry.cls.__module__}.{entry.cls.__qualname__}",
+        "kind": entry.kind,
+        "name": entry.name,
+        "description": info.description,
+        "distribution": entry.source.distribution,
+        "version": entry.source.version,
+        "entry_point": entry.source.name,
+        "class": f"{entry.cls.__module__}.{entry.cls.__qualname__}",
         "params": [describe_param(p) for p in info.params],
     }
     for field in _KIND_FIELDS.get(entry.kind, ()):
@@ -75,8 +85,10 @@ def resolve_kind(registry: Registry, name: str) -> str:
     if len(kinds) == 1:
         return kinds[0]
     if kinds:
-        raise click.UsageError(f"{name!r} is a {' and a '.join(kinds)}; say which: "
-                               + " or ".join(f"kuchen show {k} {name}" for k in kinds))
+        raise click.UsageError(
+            f"{name!r} is a {' and a '.join(kinds)}; say which: "
+            + " or ".join(f"kuchen show {k} {name}" for k in kinds)
+        )
     everything = sorted({n for kind in KINDS for n in registry.names(kind)})
     import difflib
 
@@ -99,17 +111,21 @@ def _range(param: dict[str, Any]) -> str:
 def render(record: dict[str, Any]) -> list[str]:
     """The text form of ``describe``'s record."""
     source = record["distribution"] or record["entry_point"]
-    lines = [f"{record['kind']} {record['name']}: {record['description']}",
-             f"  provided by {source}" + (f" {record['version']}" if record["version"] else "")]
+    lines = [
+        f"{record['kind']} {record['name']}: {record['description']}",
+        f"  provided by {source}" + (f" {record['version']}" if record["version"] else ""),
+    ]
     if record["kind"] == "codec":
         low, high = record["quality_range"]
         better = "higher" if record["higher_quality_is_better"] else "lower"
         lines.append(f"  quality {low}..{high} ({better} is better), writes {record['extension']} files")
     if record["kind"] == "metric":
-        lines.append(f"  {'full-reference' if record['needs_reference'] else 'no-reference'}, "
-                     f"{'higher' if record['higher_is_better'] else 'lower'} is better, "
-                     f"range {record['range'][0]:g}..{record['range'][1]:g}"
-                     + (f" {record['unit']}" if record.get("unit") else ""))
+        lines.append(
+            f"  {'full-reference' if record['needs_reference'] else 'no-reference'}, "
+            f"{'higher' if record['higher_is_better'] else 'lower'} is better, "
+            f"range {record['range'][0]:g}..{record['range'][1]:g}"
+            + (f" {record['unit']}" if record.get("unit") else "")
+        )
     if record.get("differentiable_twin"):
         offer = "a differentiable twin (Codec.proxy)" if record["kind"] == "codec" else "a loss form (Metric.loss_form)"
         lines.append(f"  offers {offer} for rate-aware training (docs/rate-aware-training.md)")
@@ -117,8 +133,12 @@ def render(record: dict[str, Any]) -> list[str]:
         lines.append("  parameters:")
         for p in record["params"]:
             limits = _range(p)
-            lines.append(f"    {p['name']} ({p['type']}, default {p['default']!r}"
-                         + (f", {limits}" if limits else "") + ")" + (f"  {p['description']}" if p["description"] else ""))
+            lines.append(
+                f"    {p['name']} ({p['type']}, default {p['default']!r}"
+                + (f", {limits}" if limits else "")
+                + ")"
+                + (f"  {p['description']}" if p["description"] else "")
+            )
     else:
         lines.append("  parameters: none")
     weights = record.get("weights")
@@ -136,12 +156,16 @@ def _render_weights(weights: dict[str, Any]) -> list[str]:
     data = weights.get("data", {})
     lines.append(f"    trained: backbone {weights.get('backbone')}" + (f"; {settings}" if settings else ""))
     where = data.get("manifest") or data.get("inputs") or data.get("images")
-    lines.append(f"    data: {data.get('source', '?')} {where or ''}".rstrip()
-                 + (f" (sha256 {weights['data_hash'][:16]}…)" if weights.get("data_hash") else ""))
+    lines.append(
+        f"    data: {data.get('source', '?')} {where or ''}".rstrip()
+        + (f" (sha256 {weights['data_hash'][:16]}…)" if weights.get("data_hash") else "")
+    )
     validation = weights.get("validation") or {}
     if validation:
-        lines.append("    validation: " + ", ".join(
-            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in validation.items()))
+        lines.append(
+            "    validation: "
+            + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in validation.items())
+        )
     versions = weights.get("versions") or {}
     if versions:
         lines.append("    versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))

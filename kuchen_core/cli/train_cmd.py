@@ -1,4 +1,5 @@
 """``kuchen train``: fit a backbone from a TOML config; resumes when its output folder has a snapshot."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from .common import progress_option, show_progress
+from .common import progress_options, show_progress
 
 
 @click.command("train")
@@ -17,12 +18,20 @@ from .common import progress_option, show_progress
 @click.option("--device", default=None, help="auto, cpu, cuda or cuda:N [default: auto].")
 @click.option("--threads", type=int, default=None, help="CPU threads for torch.")
 @click.option("--seed", type=int, default=None, help="Override [train] seed.")
-@click.option("--quiet", is_flag=True, help="No progress bars.")
-@progress_option
+@progress_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def train_command(config_path: Path, out: str | None, epochs: int | None, max_steps: int | None, device: str | None,
-                  threads: int | None, seed: int | None, quiet: bool, as_json: bool,
-                  progress: bool | None) -> None:
+def train_command(
+    config_path: Path,
+    out: str | None,
+    epochs: int | None,
+    max_steps: int | None,
+    device: str | None,
+    threads: int | None,
+    seed: int | None,
+    quiet: bool,
+    as_json: bool,
+    progress: bool | None,
+) -> None:
     """Train a backbone on (input, target) pairs described by CONFIG (TOML).
 
     \b
@@ -38,8 +47,14 @@ def train_command(config_path: Path, out: str | None, epochs: int | None, max_st
     """
     from ..training import load_train_config, train
 
-    overrides = {"out": str(Path(out).resolve()) if out else None, "epochs": epochs, "max_steps": max_steps,
-                 "device": device, "threads": threads, "seed": seed}
+    overrides = {
+        "out": str(Path(out).resolve()) if out else None,
+        "epochs": epochs,
+        "max_steps": max_steps,
+        "device": device,
+        "threads": threads,
+        "seed": seed,
+    }
     config = load_train_config(config_path, overrides)
     summary = train(config, quiet=not show_progress(progress, quiet))
     if as_json:
@@ -49,7 +64,11 @@ def train_command(config_path: Path, out: str | None, epochs: int | None, max_st
         if "rd_loss" in best:
             scores = f"best validation RD loss {best['rd_loss']:.4f} (twin bpp {best['bpp_change']:+.1%})"
         else:
-            scores = (f"best validation PSNR {best.get('psnr_out', float('nan')):.3f} dB "
-                      f"({best.get('gain_db', float('nan')):+.3f} dB)")
-        click.echo(f"done: {summary['steps']} steps in {summary['elapsed_s']} s on {summary['device']}; "
-                   f"{scores} -> {Path(summary['out']) / 'best.safetensors'}")
+            scores = (
+                f"best validation PSNR {best.get('psnr_out', float('nan')):.3f} dB "
+                f"({best.get('gain_db', float('nan')):+.3f} dB)"
+            )
+        click.echo(
+            f"done: {summary['steps']} steps in {summary['elapsed_s']} s on {summary['device']}; "
+            f"{scores} -> {Path(summary['out']) / 'best.safetensors'}"
+        )

@@ -3,6 +3,7 @@
 config (TOML) → plan (checked against the registry) → one task per image on an executor
 (evaluate: prefix-shared groups, content cache, label) → manifest and summary.
 """
+
 from __future__ import annotations
 
 from .config import LabelConfig, LabelConfigError, MetricConfig, load_config, parse_config
@@ -14,7 +15,20 @@ from .plan import LabelPlan, build_plan
 from .run import RunResult, run_labeling
 
 __all__ = [
-    "ImageOutcome", "ImageTask", "InputImage", "LabelConfig", "LabelConfigError", "LabelPlan", "MetricConfig",
-    "RunResult", "build_plan", "discover", "label_image", "load_config", "make_groups", "parse_config",
-    "read_manifest", "run_labeling",
+    "ImageOutcome",
+    "ImageTask",
+    "InputImage",
+    "LabelConfig",
+    "LabelConfigError",
+    "LabelPlan",
+    "MetricConfig",
+    "RunResult",
+    "build_plan",
+    "discover",
+    "label_image",
+    "load_config",
+    "make_groups",
+    "parse_config",
+    "read_manifest",
+    "run_labeling",
 ]

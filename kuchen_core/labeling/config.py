@@ -4,6 +4,7 @@ Only structure and value types are checked here; plugin names and parameters are
 against the registry by :func:`kuchen_core.labeling.plan.build_plan`, before any work starts.
 Relative paths are relative to the current working directory (where ``kuchen label`` runs).
 """
+
 from __future__ import annotations
 
 import os
@@ -20,6 +21,8 @@ ORDERS = ("permutations", "combinations")
 
 class LabelConfigError(ConfigError):
     """The labeling config is malformed or names something the registry cannot build."""
+
+
 REFERENCES = ("none", "original")
 
 
@@ -64,7 +67,9 @@ _SCORE = {"rate_weight"}
 
 
 def load_config(
-    path: str | os.PathLike, output: str | os.PathLike | None = None, limit: int | None = None,
+    path: str | os.PathLike,
+    output: str | os.PathLike | None = None,
+    limit: int | None = None,
     seed: tuple[str | os.PathLike, ...] = (),
 ) -> LabelConfig:
     """Read and check a labeling TOML file; ``output`` (``--out``) and ``limit`` (``--limit``)
@@ -148,9 +153,9 @@ def _qualities(codec: Table) -> tuple[int, ...]:
 def _metrics(top: Table) -> tuple[MetricConfig, ...]:
     tables = top.data.get("metrics")
     if not tables:
-        raise LabelConfigError("missing [[metrics]]: at least one quality metric, e.g. [[metrics]] name = \"psnr\"")
+        raise LabelConfigError('missing [[metrics]]: at least one quality metric, e.g. [[metrics]] name = "psnr"')
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise LabelConfigError("metrics must be an array of tables: [[metrics]] name = \"...\"")
+        raise LabelConfigError('metrics must be an array of tables: [[metrics]] name = "..."')
     metrics = []
     for i, data in enumerate(tables):
         table = Table(data, f"metrics[{i}].", LabelConfigError)

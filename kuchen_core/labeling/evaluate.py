@@ -6,6 +6,7 @@ candidates' pre-codec images (up to a memory budget) are held. Each finished
 (group, quality) result goes to the content cache at once, so a killed run loses at most the
 evaluations in flight; a failure is recorded for its (group, quality) and never cached.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,13 +63,16 @@ class Toolkit:
 
 def toolkit(plan: LabelPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
+
     def build() -> Toolkit:
         registry = plugin_registry(plan.plugin_modules, LabelConfigError)
         components = [*plan.methods, plan.codec, *(m.component for m in plan.metrics)]
         objects = [create_checked(registry, component, LabelConfigError) for component in components]
         n = len(plan.methods)
-        metrics = tuple(Measure(metric, use.component.label, use.component.label, use.use_reference)
-                        for use, metric in zip(plan.metrics, objects[n + 1:]))
+        metrics = tuple(
+            Measure(metric, use.component.label, use.component.label, use.use_reference)
+            for use, metric in zip(plan.metrics, objects[n + 1 :])
+        )
         return Toolkit(tuple(objects[:n]), objects[n], metrics)
 
     return cached_toolkit(plan.key, build)
@@ -80,8 +84,9 @@ def label_image(task: ImageTask) -> ImageOutcome:
     try:
         return _ImageLabeler(task).run(start)
     except Exception as exc:  # an unreadable image, a label that cannot be written, a broken plugin
-        return ImageOutcome(task.index, task.image.name, error=f"{type(exc).__name__}: {exc}",
-                            seconds=time.perf_counter() - start)
+        return ImageOutcome(
+            task.index, task.image.name, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start
+        )
 
 
 class _ImageLabeler:
@@ -106,18 +111,32 @@ class _ImageLabeler:
         record = self.cache.get(record_key)
         if record is not None and _intact(record, plan):
             total = len(plan.groups) * len(plan.qualities)
-            return ImageOutcome(self.task.index, image_info.name, record_key, _winners(record), cached=total,
-                                seconds=time.perf_counter() - start)
+            return ImageOutcome(
+                self.task.index,
+                image_info.name,
+                record_key,
+                _winners(record),
+                cached=total,
+                seconds=time.perf_counter() - start,
+            )
 
         image = load_image(data)
-        self.keys = {(g, q): plan.result_key(sha, group, q) for g, group in enumerate(plan.groups) for q in plan.qualities}
+        self.keys = {
+            (g, q): plan.result_key(sha, group, q) for g, group in enumerate(plan.groups) for q in plan.qualities
+        }
         self.results = {slot: self.cache.get(key) for slot, key in self.keys.items()}
         cached = sum(r is not None for r in self.results.values())
         self._evaluate_missing(tools, image)
         row = self._row(tools, image, sha)
         self.cache.put(record_key, row)
         return ImageOutcome(
-            self.task.index, image_info.name, record_key, _winners(row), self.computed, cached, self.applications,
+            self.task.index,
+            image_info.name,
+            record_key,
+            _winners(row),
+            self.computed,
+            cached,
+            self.applications,
             tuple((plan.group_name(plan.groups[g]), q, error) for (g, q), error in sorted(self.failures.items())),
             seconds=time.perf_counter() - start,
         )
@@ -163,13 +182,20 @@ class _ImageLabeler:
             if self.results[(g, q)] is not None:
                 continue
             try:
-                result = encode_and_measure(processed, tools.codec, q, tools.metrics, reference=image, require_finite=True)
+                result = encode_and_measure(
+                    processed, tools.codec, q, tools.metrics, reference=image, require_finite=True
+                )
             except Exception as exc:
                 self.failures[(g, q)] = f"{type(exc).__name__}: {exc}"
                 continue
             timings = {"methods": elapsed, **result.timings}
-            entry = {"bpp": result.bpp, "bytes": result.n_bytes, "quality": result.scores, "pixels": pixels,
-                     "timings": {k: round(v, 6) for k, v in timings.items()}}
+            entry = {
+                "bpp": result.bpp,
+                "bytes": result.n_bytes,
+                "quality": result.scores,
+                "pixels": pixels,
+                "timings": {k: round(v, 6) for k, v in timings.items()},
+            }
             self.cache.put(self.keys[(g, q)], entry)
             self.results[(g, q)] = entry
             self.computed += 1
@@ -193,7 +219,8 @@ class _ImageLabeler:
             ok = [g for g in range(len(plan.groups)) if self.results[(g, q)] is not None]
             entries: dict[int, dict[str, Any]] = {
                 g: {"group": plan.group_name(plan.groups[g]), "error": self.failures[(g, q)]}
-                for g in range(len(plan.groups)) if g not in ok
+                for g in range(len(plan.groups))
+                if g not in ok
             }
             best = None
             if ok:
@@ -208,19 +235,30 @@ class _ImageLabeler:
                 )
                 for j, g in enumerate(ok):
                     entries[g] = {
-                        "group": plan.group_name(plan.groups[g]), **results[j],
+                        "group": plan.group_name(plan.groups[g]),
+                        **results[j],
                         "z_quality": {label: z[j] for label, z in zip(labels, z_quality)},
-                        "z_bpp": z_bpp[j], "score": total[j],
+                        "z_bpp": z_bpp[j],
+                        "score": total[j],
                     }
                 best = ok[winner(total)]
-            per_quality.append({
-                "codec": plan.codec.label, "quality": q,
-                "winner": plan.group_name(plan.groups[best]) if best is not None else None,
-                **self._write_label(tools, image, best, q),
-                "groups": [entries[g] for g in range(len(plan.groups))],
-            })
-        return {"image": self.task.image.name, "sha256": sha, "height": image.shape[0], "width": image.shape[1],
-                "results": per_quality, "failed": len(self.failures)}
+            per_quality.append(
+                {
+                    "codec": plan.codec.label,
+                    "quality": q,
+                    "winner": plan.group_name(plan.groups[best]) if best is not None else None,
+                    **self._write_label(tools, image, best, q),
+                    "groups": [entries[g] for g in range(len(plan.groups))],
+                }
+            )
+        return {
+            "image": self.task.image.name,
+            "sha256": sha,
+            "height": image.shape[0],
+            "width": image.shape[1],
+            "results": per_quality,
+            "failed": len(self.failures),
+        }
 
     def _write_label(self, tools: Toolkit, image: np.ndarray, g: int | None, quality: int) -> dict[str, Any]:
         if g is None:

@@ -3,6 +3,7 @@
 A group is a tuple of indices into the pool; ``()`` is the identity group. Ordered
 permutations give P(n,k) = n!/(n−k)! groups of size k (the paper); combinations give C(n,k).
 """
+
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,5 @@
 """The labeler's input images, each with a label path that mirrors its place under the folder its entry names."""
+
 from __future__ import annotations
 
 import os
@@ -25,11 +26,22 @@ def discover(config: LabelConfig) -> list[InputImage]:
     """Image files matching the config's globs and ``ids`` list, sorted and de-duplicated, at most
     ``limit`` of them."""
     wanted = _wanted_stems(config)
-    found = [image for image in find_images(config.inputs, error=LabelConfigError)
-             if wanted is None or image.path.stem in wanted]
-    images = sorted((InputImage(str(image.path.resolve()), image.name,
-                                Path(os.path.relpath(image.path, image.base)).with_suffix(".png").as_posix())
-                     for image in found), key=lambda image: image.name)
+    found = [
+        image
+        for image in find_images(config.inputs, error=LabelConfigError)
+        if wanted is None or image.path.stem in wanted
+    ]
+    images = sorted(
+        (
+            InputImage(
+                str(image.path.resolve()),
+                image.name,
+                Path(os.path.relpath(image.path, image.base)).with_suffix(".png").as_posix(),
+            )
+            for image in found
+        ),
+        key=lambda image: image.name,
+    )
     if not images:
         listed = f" with a name in {config.ids}" if config.ids is not None else ""
         raise LabelConfigError(f"no image files match input {list(config.inputs)}{listed}")

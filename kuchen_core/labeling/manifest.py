@@ -4,6 +4,7 @@ and ``summary.json``, both replaced atomically at the end of a run.
 Rows are streamed from the content cache, where workers left them, so the driver holds only
 their keys; an image that failed as a whole gets a row with its error.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,9 +56,14 @@ def write_summary(plan: LabelPlan, totals: dict[str, Any], extra: dict[str, Any]
         "codec": attrs.asdict(plan.codec) | {"provenance": json.loads(plan.codec.provenance)},
         "qualities": list(plan.qualities),
         "metrics": [
-            {"label": m.component.label, "spec": m.component.spec, "reference": "original" if m.use_reference else "none",
-             "weight": m.weight, "higher_is_better": m.higher_is_better,
-             "provenance": json.loads(m.component.provenance)}
+            {
+                "label": m.component.label,
+                "spec": m.component.spec,
+                "reference": "original" if m.use_reference else "none",
+                "weight": m.weight,
+                "higher_is_better": m.higher_is_better,
+                "provenance": json.loads(m.component.provenance),
+            }
             for m in plan.metrics
         ],
         "rate_weight": plan.rate_weight,

@@ -2,6 +2,7 @@
 (before any work starts), groups enumerated, and each plugin's provenance (canonical spec,
 distribution, version, library versions) fixed — the provenance is what cache keys hash.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -48,28 +49,34 @@ class LabelPlan:
 
     def result_key(self, image_sha: str, group: Group, quality: int) -> str:
         """What one (image, group, quality) evaluation depends on — and nothing else."""
-        return content_key({
-            "schema": SCHEMA,
-            "image": image_sha,
-            "methods": [self.methods[i].provenance for i in group],
-            "codec": self.codec.provenance,
-            "quality": quality,
-            "metrics": [[m.component.provenance, m.use_reference] for m in self.metrics],
-        })
+        return content_key(
+            {
+                "schema": SCHEMA,
+                "image": image_sha,
+                "methods": [self.methods[i].provenance for i in group],
+                "codec": self.codec.provenance,
+                "quality": quality,
+                "metrics": [[m.component.provenance, m.use_reference] for m in self.metrics],
+            }
+        )
 
     def label_path(self, quality: int, label_rel: str) -> Path:
         return Path(self.output) / "labels" / f"q{quality}" / label_rel
 
     def record_key(self, image_sha: str, name: str, label_rel: str) -> str:
         """Key of an image's manifest row: its results, the names shown, the weights and label files."""
-        return content_key({
-            "schema": SCHEMA,
-            "image": name,
-            "results": [self.result_key(image_sha, g, q) for g in self.groups for q in self.qualities],
-            "names": [m.label for m in self.methods] + [m.component.label for m in self.metrics] + [self.codec.label],
-            "weights": [m.weight for m in self.metrics] + [self.rate_weight],
-            "labels": [str(self.label_path(q, label_rel)) for q in self.qualities],
-        })
+        return content_key(
+            {
+                "schema": SCHEMA,
+                "image": name,
+                "results": [self.result_key(image_sha, g, q) for g in self.groups for q in self.qualities],
+                "names": [m.label for m in self.methods]
+                + [m.component.label for m in self.metrics]
+                + [self.codec.label],
+                "weights": [m.weight for m in self.metrics] + [self.rate_weight],
+                "labels": [str(self.label_path(q, label_rel)) for q in self.qualities],
+            }
+        )
 
 
 def build_plan(config: LabelConfig) -> LabelPlan:
@@ -117,7 +124,7 @@ def _metric_uses(registry: Registry, config: LabelConfig) -> tuple[MetricUse, ..
         reference = metric_config.reference or ("original" if obj.info.needs_reference else "none")
         if obj.info.needs_reference and reference == "none":
             raise LabelConfigError(
-                f"metrics[{i}]: {obj.name!r} is a full-reference metric; set reference = \"original\" "
+                f'metrics[{i}]: {obj.name!r} is a full-reference metric; set reference = "original" '
                 "(it is then scored against the input image)"
             )
         metrics.append(MetricUse(component, reference == "original", metric_config.weight, obj.info.higher_is_better))

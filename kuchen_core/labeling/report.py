@@ -3,6 +3,7 @@
 Memory stays bounded whatever the number of images: counts, a winner histogram per quality,
 failures per group, and only the first few failure messages verbatim.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -54,9 +55,13 @@ class Tally:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "images": self.images, "evaluations_computed": self.computed, "evaluations_cached": self.cached,
-            "method_applications": self.applications, "failed_evaluations": self.failed_evaluations,
-            "failed_images": self.failed_images, "worker_seconds": round(self.seconds, 3),
+            "images": self.images,
+            "evaluations_computed": self.computed,
+            "evaluations_cached": self.cached,
+            "method_applications": self.applications,
+            "failed_evaluations": self.failed_evaluations,
+            "failed_images": self.failed_images,
+            "worker_seconds": round(self.seconds, 3),
             "winners": {str(q): dict(counts.most_common()) for q, counts in sorted(self.winners.items())},
             "failures_by_group": dict(self.failures_by_group.most_common()),
             "failure_examples": self.examples,

@@ -7,6 +7,7 @@ into another cache. A seeded run then only scores, and applies each winner once 
 label. The keys hash what was computed (image bytes, plugin versions, codec, quality), so a
 record made by other plugins or images is never used: it simply matches no key.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -49,8 +50,11 @@ def export_results(plan: LabelPlan, images: Sequence[InputImage], path: str | os
     path.parent.mkdir(parents=True, exist_ok=True)
     results = complete = 0
     # no name, mtime=0: the same results give the same bytes, so a re-export does not churn a commit
-    with atomic_output(path) as tmp, open(tmp, "wb") as raw, \
-            gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle:
+    with (
+        atomic_output(path) as tmp,
+        open(tmp, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle,
+    ):
         for image in images:
             found = 0
             for key in _result_keys(plan, image):
@@ -96,8 +100,12 @@ def _read(path: Path) -> list[tuple[str, dict]]:
                     item = json.loads(line)
                 except ValueError:
                     item = None
-                if not (isinstance(item, dict) and isinstance(item.get("key"), str) and _KEY.fullmatch(item["key"])
-                        and isinstance(item.get("result"), dict)):
+                if not (
+                    isinstance(item, dict)
+                    and isinstance(item.get("key"), str)
+                    and _KEY.fullmatch(item["key"])
+                    and isinstance(item.get("result"), dict)
+                ):
                     raise LabelConfigError(f"seed file {path}, line {number}: not a record written by --export-results")
                 entries.append((item["key"], item["result"]))
     except FileNotFoundError:

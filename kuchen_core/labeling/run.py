@@ -2,6 +2,7 @@
 manifest and summary. Everything finished is already in the cache, so re-running the same
 config after a crash or a kill resumes where it stopped.
 """
+
 from __future__ import annotations
 
 import time

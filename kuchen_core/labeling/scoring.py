@@ -3,6 +3,7 @@
 Z(x) = (x − mean) / σ over the groups of one image (population σ; σ = 0 ⇒ Z = 0), then
 Score = Σ_m ±w_m·Z(Q_m) − w_r·Z(BPP), the sign making every metric "higher is better".
 """
+
 from __future__ import annotations
 
 import math

@@ -3,10 +3,19 @@
 
 Everything here imports torch lazily, so importing ``kuchen_core.nn`` stays cheap.
 """
+
 from __future__ import annotations
 
 from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint, sidecar_path
 from .method import NetworkMethod, pick_device
 from .tiling import run_tiled
 
-__all__ = ["Checkpoint", "NetworkMethod", "load_checkpoint", "pick_device", "run_tiled", "save_checkpoint", "sidecar_path"]
+__all__ = [
+    "Checkpoint",
+    "NetworkMethod",
+    "load_checkpoint",
+    "pick_device",
+    "run_tiled",
+    "save_checkpoint",
+    "sidecar_path",
+]

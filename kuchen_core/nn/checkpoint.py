@@ -4,6 +4,7 @@ and ``NAME.json`` beside it (backbone spec, training config, data hash, validati
 The backbone spec in the JSON is what rebuilds the network by name through the registry, so a
 checkpoint made with any installed backbone plugin can be loaded anywhere that plugin is installed.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,7 +80,9 @@ def read_meta(path: str | os.PathLike) -> dict[str, Any]:
     try:
         meta = json.loads(side.read_text())
     except FileNotFoundError:
-        raise CheckpointError(f"{side}: checkpoint metadata not found (expected beside the .safetensors file)") from None
+        raise CheckpointError(
+            f"{side}: checkpoint metadata not found (expected beside the .safetensors file)"
+        ) from None
     except json.JSONDecodeError as exc:
         raise CheckpointError(f"{side}: not valid JSON ({exc})") from None
     if meta.get("format") != FORMAT or not isinstance(meta.get("backbone"), str):
@@ -125,8 +128,9 @@ def read_shapes(path: Path) -> dict[str, tuple[int, ...]]:
         raise CheckpointError(f"{path}: cannot read weights (not a complete safetensors file: {exc})") from None
     size = path.stat().st_size
     if size != end:
-        raise CheckpointError(f"{path}: cannot read weights (truncated or damaged: {size} bytes, its header "
-                              f"describes {end})")
+        raise CheckpointError(
+            f"{path}: cannot read weights (truncated or damaged: {size} bytes, its header describes {end})"
+        )
     return shapes
 
 
@@ -143,7 +147,9 @@ def planned_shapes(backbone: Any) -> dict[str, tuple[int, ...]] | None:
         return None
 
 
-def check_fits(path: Path, spec: str, found: dict[str, tuple[int, ...]], planned: dict[str, tuple[int, ...]] | None) -> None:
+def check_fits(
+    path: Path, spec: str, found: dict[str, tuple[int, ...]], planned: dict[str, tuple[int, ...]] | None
+) -> None:
     """Refuse weights whose names, shapes or parameter count differ from the declared backbone's."""
     if planned is None or planned == found:
         return
@@ -154,7 +160,8 @@ def check_fits(path: Path, spec: str, found: dict[str, tuple[int, ...]], planned
     raise CheckpointError(
         f"{path}: weights do not fit backbone {spec!r}: the file holds {sum(count.values()):,} parameters in "
         f"{len(found)} tensors, the backbone {sum(wanted.values()):,} in {len(planned)} (first difference: "
-        f"{name} {found.get(name, 'missing')} in the file, {planned.get(name, 'missing')} in the backbone)")
+        f"{name} {found.get(name, 'missing')} in the file, {planned.get(name, 'missing')} in the backbone)"
+    )
 
 
 def load_weights(path: Path, device: str = "cpu") -> dict[str, Any]:
@@ -168,8 +175,10 @@ def load_weights(path: Path, device: str = "cpu") -> dict[str, Any]:
         raise CheckpointError(f"{path}: cannot read weights ({exc})") from None
     for name, tensor in state.items():
         if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
-            raise CheckpointError(f"{path}: tensor {name} holds non-finite values (NaN or infinity); "
-                                  "refusing weights that would produce garbage")
+            raise CheckpointError(
+                f"{path}: tensor {name} holds non-finite values (NaN or infinity); "
+                "refusing weights that would produce garbage"
+            )
     return state
 
 

@@ -4,6 +4,7 @@ Subclasses say where the checkpoint is (a path parameter for ``model:``, shipped
 ``ar`` or ``kuchen``); loading happens on first use and once per object, so listing plugins
 and building pools never imports torch.
 """
+
 from __future__ import annotations
 
 import os

@@ -6,6 +6,7 @@ is kept, so the seams see the same neighbourhood as a whole-image pass would. Ti
 fall on multiples of ``align`` (a network's total down-sampling factor), so down-sampling grids
 line up with the whole-image pass as well.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable

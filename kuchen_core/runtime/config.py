@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from ..errors import KuchenError
 
@@ -83,14 +83,17 @@ class Table:
             raise self.error(f"{self.where(key)} must be a number >= {minimum:g}, got {value!r}")
         return float(value)
 
-    def str_list(self, key: str, required: bool = False) -> list[str] | None:
-        """A list of non-empty strings (one string is a list of one), stripped; ``None`` when absent."""
+    def str_list(
+        self, key: str, required: bool = False, split: Callable[[str], list[str]] | None = None
+    ) -> list[str] | None:
+        """A list of non-empty strings, stripped; ``None`` when absent. One string is a list of one, or
+        what ``split`` makes of it (a comma-separated list, as on the command line)."""
         if key not in self.data:
             if required:
                 raise self.error(f"missing {self.where(key)}")
             return None
         value = self.data[key]
-        items = [value] if isinstance(value, str) else value
+        items = (split(value) if split else [value]) if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
             raise self.error(f"{self.where(key)} must be a string or a list of non-empty strings, got {value!r}")
         return [v.strip() for v in items]

@@ -8,6 +8,7 @@
 - contract checks (``check_codec`` …) and ready-made pytest classes (``CodecContract`` …)
   that a plugin author subclasses to test a plugin against the rules every plugin must keep.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -40,7 +41,19 @@ def registered(*plugins: Any, installed: bool = False, strict: bool = False) -> 
 
 
 __all__ = [
-    "BackboneContract", "CodecContract", "MethodContract", "MetricContract", "check_backbone", "check_codec", "check_codec_proxy",
-    "check_method", "check_metric", "check_metric_loss_form", "jpeg_ladder", "mean_abs_error", "psnr", "registered",
+    "BackboneContract",
+    "CodecContract",
+    "MethodContract",
+    "MetricContract",
+    "check_backbone",
+    "check_codec",
+    "check_codec_proxy",
+    "check_method",
+    "check_metric",
+    "check_metric_loss_form",
+    "jpeg_ladder",
+    "mean_abs_error",
+    "psnr",
+    "registered",
     "sample_photo",
 ]

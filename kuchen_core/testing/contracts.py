@@ -9,6 +9,7 @@ A plugin author writes::
 
 and gets the round-trip, real-file, determinism, odd-size and quality-direction checks.
 """
+
 from __future__ import annotations
 
 import io
@@ -127,16 +128,23 @@ def check_codec_proxy(codec: Codec) -> None:
     sizes = {}
     for quality in (worst, (low + high) // 2, best):
         recon, bits = proxy(x, quality)
-        assert tuple(recon.shape) == tuple(x.shape), f"{name} proxy: reconstruction {tuple(recon.shape)} != input {tuple(x.shape)}"
+        assert tuple(recon.shape) == tuple(x.shape), (
+            f"{name} proxy: reconstruction {tuple(recon.shape)} != input {tuple(x.shape)}"
+        )
         assert tuple(bits.shape) == (2,), f"{name} proxy: bits must have shape (N,) = (2,), got {tuple(bits.shape)}"
-        assert torch.isfinite(recon).all() and recon.min() >= 0 and recon.max() <= 1, f"{name} proxy: reconstruction outside [0, 1]"
-        assert torch.isfinite(bits).all() and (bits > 0).all(), f"{name} proxy at q={quality}: bits must be finite and positive, got {bits.tolist()}"
+        assert torch.isfinite(recon).all() and recon.min() >= 0 and recon.max() <= 1, (
+            f"{name} proxy: reconstruction outside [0, 1]"
+        )
+        assert torch.isfinite(bits).all() and (bits > 0).all(), (
+            f"{name} proxy at q={quality}: bits must be finite and positive, got {bits.tolist()}"
+        )
         sizes[quality] = float(bits[0].detach())
     assert sizes[best] > sizes[worst], f"{name} proxy: the best quality must cost more bits than the worst ({sizes})"
     recon, bits = proxy(x, torch.tensor([float(worst), float(best)]))
     (bits.sum() / 1000 + (recon - x.detach()).square().mean()).backward()
     assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0, (
-        f"{name} proxy: gradients must reach the input and be finite")
+        f"{name} proxy: gradients must reach the input and be finite"
+    )
 
 
 def check_metric_loss_form(metric: Metric) -> None:
@@ -151,10 +159,14 @@ def check_metric_loss_form(metric: Metric) -> None:
     reference = _batch(photo, photo, photo)
     distorted = _batch(*ladder).requires_grad_(True)
     losses = form(distorted, reference)
-    assert tuple(losses.shape) == (3,), f"{name} loss form must give one loss per image, got shape {tuple(losses.shape)}"
+    assert tuple(losses.shape) == (3,), (
+        f"{name} loss form must give one loss per image, got shape {tuple(losses.shape)}"
+    )
     assert torch.isfinite(losses).all(), f"{name} loss form is not finite: {losses.tolist()}"
     losses.sum().backward()
-    assert distorted.grad is not None and torch.isfinite(distorted.grad).all(), f"{name} loss form: non-finite gradients"
+    assert distorted.grad is not None and torch.isfinite(distorted.grad).all(), (
+        f"{name} loss form: non-finite gradients"
+    )
     if metric.info.needs_reference:
         values = losses.tolist()
         assert values[0] > values[1] > values[2], f"{name} loss form must fall as JPEG quality rises 10/50/95: {values}"
@@ -213,8 +225,10 @@ def check_metric(metric: Metric) -> None:
         if len(photos) < NO_REFERENCE_PHOTOS:
             import pytest
 
-            pytest.skip(f"{info.name} is a no-reference metric: its ladder check needs {NO_REFERENCE_PHOTOS} real "
-                        f"photos, found {len(photos)} (set {PHOTOS_ENV} to a folder of photos)")
+            pytest.skip(
+                f"{info.name} is a no-reference metric: its ladder check needs {NO_REFERENCE_PHOTOS} real "
+                f"photos, found {len(photos)} (set {PHOTOS_ENV} to a folder of photos)"
+            )
         scores = [float(s) for s in np.mean([_ladder_scores(metric, load_image(path)) for path in photos], axis=0)]
         where = f"the JPEG ladder {LADDER}, on average over {len(photos)} photos"
     ordered = scores if info.higher_is_better else [-s for s in scores]

@@ -1,4 +1,5 @@
 """Plain numpy measures plugin tests compare pictures with."""
+
 from __future__ import annotations
 
 import numpy as np

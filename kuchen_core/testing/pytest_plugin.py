@@ -1,4 +1,5 @@
 """Pytest fixtures for Kuchen plugin tests, loaded automatically through ``pytest11``."""
+
 from __future__ import annotations
 
 import contextlib

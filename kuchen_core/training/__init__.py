@@ -1,9 +1,19 @@
 """``kuchen train``: fit any registered backbone on (input, target) pairs, resumably."""
+
 from __future__ import annotations
 
 from .config import DataConfig, TrainConfig, TrainConfigError, load_train_config, parse_train_config
 from .loop import train
 from .pairs import Pair, PairSet, load_pairs
 
-__all__ = ["DataConfig", "Pair", "PairSet", "TrainConfig", "TrainConfigError", "load_pairs", "load_train_config",
-           "parse_train_config", "train"]
+__all__ = [
+    "DataConfig",
+    "Pair",
+    "PairSet",
+    "TrainConfig",
+    "TrainConfigError",
+    "load_pairs",
+    "load_train_config",
+    "parse_train_config",
+    "train",
+]

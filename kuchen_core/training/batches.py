@@ -1,6 +1,7 @@
 """Patches and batches, deterministic in (seed, epoch) so a resumed or distributed run sees
 exactly the batches an uninterrupted single-process run would have seen.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -35,8 +36,9 @@ def epoch_batches(n_patches: int, batch: int, seed: int, epoch: int, rank: int =
     return [mine[i : i + batch] for i in range(0, per_rank - batch + 1, batch)]
 
 
-def assemble(pairs: Sequence[Pair], grid: np.ndarray, indices: np.ndarray, width: int, height: int,
-             augment: bool, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def assemble(
+    pairs: Sequence[Pair], grid: np.ndarray, indices: np.ndarray, width: int, height: int, augment: bool, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Cut the patches of one batch as N×3×h×w float32 arrays in [0, 1] (input, target)."""
     inputs, targets = [], []
     for index in indices:

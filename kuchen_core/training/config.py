@@ -3,6 +3,7 @@
 Defaults are the Kuchen paper's: 320×180 patches at stride 160, Adam at 1e-4, batch 4, MSE.
 Unknown keys are errors (a typo must not silently train with a default).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -96,12 +97,21 @@ class TrainConfig:
 
     def fingerprint(self) -> str:
         """What must match for a resume to continue the same run (not where it is written)."""
-        fields = {k: v for k, v in self.as_dict().items() if k not in {"out", "device", "threads", "max_steps", "epochs"}}
+        fields = {
+            k: v for k, v in self.as_dict().items() if k not in {"out", "device", "threads", "max_steps", "epochs"}
+        }
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
 
-_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {"backbone", "plugin_modules", "init", "data", "val", "out",
-                                                            "rate_distortion"}
+_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {
+    "backbone",
+    "plugin_modules",
+    "init",
+    "data",
+    "val",
+    "out",
+    "rate_distortion",
+}
 _RD_KEYS = {"codec", "qualities", "lambda", "distortion", "form", "val_qualities"}
 RD_FORMS = ("linear", "relative")
 _DATA_KEYS = {f.name for f in attrs.fields(DataConfig)} | {"val", "val_fraction"}
@@ -114,13 +124,15 @@ def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | No
     return parse_train_config(data, base=path.parent, overrides=overrides)
 
 
-def parse_train_config(data: Mapping[str, Any], base: Path = Path("."), overrides: Mapping[str, Any] | None = None) -> TrainConfig:
+def parse_train_config(
+    data: Mapping[str, Any], base: Path = Path("."), overrides: Mapping[str, Any] | None = None
+) -> TrainConfig:
     top = Table(data, error=TrainConfigError)
     top.only({"model", "data", "train", "rate_distortion"}, "the top level")
     model = top.table("model", required=True)
     model.only({"backbone", "plugin_modules", "init"}, "[model]")
     if not isinstance(model.data.get("backbone"), str):
-        raise TrainConfigError("[model] backbone is required, e.g. backbone = \"unet(width=32)\"")
+        raise TrainConfigError('[model] backbone is required, e.g. backbone = "unet(width=32)"')
     data_table = top.table("data", required=True)
     data_table.only(_DATA_KEYS, "[data]")
     val_table = data_table.table("val", required=False).data if "val" in data_table else None
@@ -157,8 +169,12 @@ def _data(data: Mapping[str, Any], base: Path, where: str) -> DataConfig:
     source = data.get("source")
     if source not in SOURCES:
         raise TrainConfigError(f"{where} source must be one of {', '.join(SOURCES)}, got {source!r}")
-    needs = {"codec": ("images", "codec", "qualities"), "manifest": ("manifest",), "pairs": ("inputs", "targets"),
-             "images": ("images",)}[source]
+    needs = {
+        "codec": ("images", "codec", "qualities"),
+        "manifest": ("manifest",),
+        "pairs": ("inputs", "targets"),
+        "images": ("images",),
+    }[source]
     missing = [key for key in needs if not data.get(key)]
     if missing:
         raise TrainConfigError(f"{where} source = {source!r} needs {', '.join(missing)}")
@@ -192,26 +208,39 @@ def _rate_distortion(table: Any) -> RateDistortionConfig:
     if missing:
         raise TrainConfigError(f"{where} needs {', '.join(missing)}")
     qualities = table["qualities"]
-    if not (isinstance(qualities, list) and len(qualities) == 2 and all(isinstance(q, int) for q in qualities)
-            and qualities[0] <= qualities[1]):
+    if not (
+        isinstance(qualities, list)
+        and len(qualities) == 2
+        and all(isinstance(q, int) for q in qualities)
+        and qualities[0] <= qualities[1]
+    ):
         raise TrainConfigError(f"{where} qualities must be [low, high] integers, got {qualities!r}")
     lmbda = table["lambda"]
     if not isinstance(lmbda, (int, float)) or not math.isfinite(lmbda) or lmbda <= 0:
         raise TrainConfigError(f"{where} lambda must be a positive number, got {lmbda!r}")
     terms = table["distortion"]
-    if not isinstance(terms, Mapping) or not terms or not all(
-            isinstance(w, (int, float)) and math.isfinite(w) and w > 0 for w in terms.values()):
-        raise TrainConfigError(f"{where} distortion must map metric names to positive weights, "
-                               f"e.g. {{ \"ms-ssim\" = 0.8, \"mae\" = 0.2 }}")
+    if (
+        not isinstance(terms, Mapping)
+        or not terms
+        or not all(isinstance(w, (int, float)) and math.isfinite(w) and w > 0 for w in terms.values())
+    ):
+        raise TrainConfigError(
+            f'{where} distortion must map metric names to positive weights, e.g. {{ "ms-ssim" = 0.8, "mae" = 0.2 }}'
+        )
     form = table.get("form", "linear")
     if form not in RD_FORMS:
         raise TrainConfigError(f"{where} form must be one of {', '.join(RD_FORMS)}, got {form!r}")
     val_qualities = table.get("val_qualities", [qualities[0], (qualities[0] + qualities[1]) // 2, qualities[1]])
     if not isinstance(val_qualities, list) or not val_qualities or not all(isinstance(q, int) for q in val_qualities):
         raise TrainConfigError(f"{where} val_qualities must be a list of integers, got {val_qualities!r}")
-    return RateDistortionConfig(codec=str(table["codec"]), qualities=(qualities[0], qualities[1]), lmbda=float(lmbda),
-                                distortion=tuple((str(k), float(v)) for k, v in terms.items()), form=form,
-                                val_qualities=tuple(val_qualities))
+    return RateDistortionConfig(
+        codec=str(table["codec"]),
+        qualities=(qualities[0], qualities[1]),
+        lmbda=float(lmbda),
+        distortion=tuple((str(k), float(v)) for k, v in terms.items()),
+        form=form,
+        val_qualities=tuple(val_qualities),
+    )
 
 
 def _check(config: TrainConfig) -> None:
@@ -235,13 +264,17 @@ def _check(config: TrainConfig) -> None:
         if data is not None and data.limit is not None:
             _integer(f"{where} limit", data.limit, positive=True)
     if (config.data.source == "images") != (config.rate_distortion is not None):
-        raise TrainConfigError("[data] source = \"images\" (originals only) goes with a [rate_distortion] table, and only with it")
+        raise TrainConfigError(
+            '[data] source = "images" (originals only) goes with a [rate_distortion] table, and only with it'
+        )
     if config.rate_distortion is not None:
         grid = {"patch_width": config.patch_width, "patch_height": config.patch_height, "stride": config.stride}
         off_grid = [f"{key} = {value}" for key, value in grid.items() if value % 16]
         if off_grid:
-            raise TrainConfigError(f"[train] {', '.join(off_grid)}: rate-distortion patches must sit on the codecs' "
-                                   "16-pixel macroblock grid (multiples of 16)")
+            raise TrainConfigError(
+                f"[train] {', '.join(off_grid)}: rate-distortion patches must sit on the codecs' "
+                "16-pixel macroblock grid (multiples of 16)"
+            )
 
 
 def _is_number(value: Any) -> bool:
@@ -272,8 +305,10 @@ def check_runnable(config: TrainConfig) -> None:
         count = torch.cuda.device_count() if device.startswith("cuda") else int(torch.backends.mps.is_available())
         index = int(device.split(":")[1]) if ":" in device else 0
         if index >= count:
-            raise TrainConfigError(f"device {device!r}: this machine's torch {torch.__version__} sees "
-                                   f"{count} such device(s); use --device cpu (or auto)")
+            raise TrainConfigError(
+                f"device {device!r}: this machine's torch {torch.__version__} sees "
+                f"{count} such device(s); use --device cpu (or auto)"
+            )
 
 
 def _resolve(base: Path, value: str) -> Path:

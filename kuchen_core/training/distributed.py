@@ -1,6 +1,7 @@
 """``torchrun`` support: read the launcher's environment, start the process group, agree on
 who writes. One process without ``torchrun`` is world size 1 and needs none of this.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,9 @@ class World:
 
 
 def world_from_env() -> World:
-    return World(int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0)))
+    return World(
+        int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), int(os.environ.get("LOCAL_RANK", 0))
+    )
 
 
 def start(world: World, device: str) -> None:

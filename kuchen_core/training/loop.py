@@ -4,6 +4,7 @@
 Resumes from the newest snapshot of its output folder, keeps the best validation checkpoint
 as ``best.safetensors`` (+ ``best.json``), and logs every validation to ``history.jsonl``.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,7 +60,7 @@ class Trainer:
         torch.manual_seed(config.seed)
         model = backbone.build()
         if config.init:
-            self._initialise(model, backbone.spec)
+            self._initialise(model, backbone.spec, config.init)
         model = model.to(self.device)
         cuda = self.device.startswith("cuda")
         if cuda and config.channels_last:
@@ -71,11 +72,18 @@ class Trainer:
         state = self._resume(model, optimizer, train_set.data_hash)
         ddp = distributed.wrap(model, world, self.device)
         per_epoch = len(epoch_batches(len(grid), config.batch, config.seed, 0, world.rank, world.size))
-        total = config.epochs * per_epoch if config.max_steps is None else min(config.max_steps, config.epochs * per_epoch)
-        self.log(f"training {backbone.spec} on {self.device}: {len(train_set.pairs)} pairs, {len(grid)} patches, "
-                 f"{per_epoch} steps/epoch x {world.size} process(es), {len(val_pairs)} validation pairs")
-        objective = (RateDistortionObjective(config.rate_distortion, self.device) if config.rate_distortion
-                     else PairObjective(torch, config.loss))
+        total = (
+            config.epochs * per_epoch if config.max_steps is None else min(config.max_steps, config.epochs * per_epoch)
+        )
+        self.log(
+            f"training {backbone.spec} on {self.device}: {len(train_set.pairs)} pairs, {len(grid)} patches, "
+            f"{per_epoch} steps/epoch x {world.size} process(es), {len(val_pairs)} validation pairs"
+        )
+        objective = (
+            RateDistortionObjective(config.rate_distortion, self.device)
+            if config.rate_distortion
+            else PairObjective(torch, config.loss)
+        )
         bar = self._bar(total, state["step"])
         started = time.perf_counter() - state["elapsed_s"]
         model.train()
@@ -83,10 +91,18 @@ class Trainer:
             batches = epoch_batches(len(grid), config.batch, config.seed, state["epoch"], world.rank, world.size)
             for position in range(state["batch"], len(batches)):
                 indices = batches[position]
-                x, y = assemble(train_set.pairs, grid, indices, config.patch_width, config.patch_height,
-                                config.augment, config.seed * 1_000_003 + state["epoch"])
-                loss = self._step(torch, ddp, optimizer, objective, x, y, cuda,
-                                  [config.seed, state["step"], world.rank])
+                x, y = assemble(
+                    train_set.pairs,
+                    grid,
+                    indices,
+                    config.patch_width,
+                    config.patch_height,
+                    config.augment,
+                    config.seed * 1_000_003 + state["epoch"],
+                )
+                loss = self._step(
+                    torch, ddp, optimizer, objective, x, y, cuda, [config.seed, state["step"], world.rank]
+                )
                 state["step"] += 1
                 state["batch"] = position + 1
                 state["loss_ema"] = loss if state["loss_ema"] is None else 0.98 * state["loss_ema"] + 0.02 * loss
@@ -108,25 +124,42 @@ class Trainer:
         if state["validated_step"] != state["step"]:
             self._validate(model, objective, val_pairs, backbone.spec, state, train_set)
         self._snapshot(model, optimizer, backbone.spec, state)
-        summary = {"backbone": backbone.spec, "steps": state["step"], "epochs": state["epoch"],
-                   "elapsed_s": round(state["elapsed_s"], 1), "device": self.device, "processes": world.size,
-                   "best": state["best"], "data_hash": train_set.data_hash, "out": str(self.out)}
+        summary = {
+            "backbone": backbone.spec,
+            "steps": state["step"],
+            "epochs": state["epoch"],
+            "elapsed_s": round(state["elapsed_s"], 1),
+            "device": self.device,
+            "processes": world.size,
+            "best": state["best"],
+            "data_hash": train_set.data_hash,
+            "out": str(self.out),
+        }
         if world.main:
             (self.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
 
-    def _initialise(self, model: Any, spec: str) -> None:
+    def _initialise(self, model: Any, spec: str, init: str) -> None:
         """Fine-tuning: start from a checkpoint of the same backbone (BasicSR's pretrain_network)."""
         from safetensors.torch import load_file
 
-        meta = read_meta(self.config.init)
+        meta = read_meta(init)
         if meta["backbone"] != spec:
-            raise TrainConfigError(f"[model] init {self.config.init} is a {meta['backbone']!r}, not {spec!r}")
-        model.load_state_dict(load_file(str(weights_path(self.config.init))), strict=True)
-        self.log(f"initialised from {self.config.init}")
+            raise TrainConfigError(f"[model] init {init} is a {meta['backbone']!r}, not {spec!r}")
+        model.load_state_dict(load_file(str(weights_path(init))), strict=True)
+        self.log(f"initialised from {init}")
 
-    def _step(self, torch: Any, model: Any, optimizer: Any, objective: Any, x: np.ndarray, y: np.ndarray, cuda: bool,
-              seed: list[int]) -> float:
+    def _step(
+        self,
+        torch: Any,
+        model: Any,
+        optimizer: Any,
+        objective: Any,
+        x: np.ndarray,
+        y: np.ndarray,
+        cuda: bool,
+        seed: list[int],
+    ) -> float:
         inputs = torch.from_numpy(x).to(self.device, non_blocking=True)
         targets = torch.from_numpy(y).to(self.device, non_blocking=True)
         if cuda and self.config.channels_last:
@@ -148,15 +181,26 @@ class Trainer:
         return PairSet(kept, train_set.data_hash, train_set.description), held
 
     def _resume(self, model: Any, optimizer: Any, data_hash: str) -> dict[str, Any]:
-        fresh = {"step": 0, "epoch": 0, "batch": 0, "loss_ema": None, "elapsed_s": 0.0, "best": None, "history": [], "validated_step": None,
-                 "fingerprint": self.config.fingerprint(), "data_hash": data_hash}
+        fresh: dict[str, Any] = {
+            "step": 0,
+            "epoch": 0,
+            "batch": 0,
+            "loss_ema": None,
+            "elapsed_s": 0.0,
+            "best": None,
+            "history": [],
+            "validated_step": None,
+            "fingerprint": self.config.fingerprint(),
+            "data_hash": data_hash,
+        }
         found = find_snapshot(self.out, self.log)
         if found is None:
             return fresh
         folder, saved = found
         if saved.get("fingerprint") != fresh["fingerprint"] or saved.get("data_hash") != data_hash:
             raise TrainConfigError(
-                f"{self.out} holds a run with a different config or data; choose another --out or delete it")
+                f"{self.out} holds a run with a different config or data; choose another --out or delete it"
+            )
         state = load_snapshot(folder, model, optimizer)
         self.log(f"resuming from step {state['step']} (epoch {state['epoch'] + 1})")
         return state
@@ -166,15 +210,21 @@ class Trainer:
             save_snapshot(self.out, model, optimizer, spec, state)
         distributed.barrier(self.world)
 
-    def _validate(self, model: Any, objective: Any, pairs: list[Pair], spec: str, state: dict[str, Any],
-                  data: PairSet) -> None:
+    def _validate(
+        self, model: Any, objective: Any, pairs: list[Pair], spec: str, state: dict[str, Any], data: PairSet
+    ) -> None:
         state["validated_step"] = state["step"]
         if self.world.main and pairs:
             model.eval()
             scores = objective.validate(model, pairs, self.device)
             model.train()
-            entry = {"step": state["step"], "epoch": state["epoch"], "loss": state["loss_ema"],
-                     "elapsed_s": round(state["elapsed_s"], 1), **scores}
+            entry = {
+                "step": state["step"],
+                "epoch": state["epoch"],
+                "loss": state["loss_ema"],
+                "elapsed_s": round(state["elapsed_s"], 1),
+                **scores,
+            }
             state["history"].append(entry)
             lines = "".join(json.dumps(e) + "\n" for e in state["history"])
             (self.out / "history.jsonl").write_text(lines)
@@ -190,9 +240,15 @@ class Trainer:
 
         from .. import __version__
 
-        return {"training": self.config.as_dict(), "data": data.description, "data_hash": data.data_hash,
-                "validation": entry, "versions": {"torch": torch.__version__, "kuchen-core": __version__},
-                "device": self.device, "processes": self.world.size}
+        return {
+            "training": self.config.as_dict(),
+            "data": data.description,
+            "data_hash": data.data_hash,
+            "validation": entry,
+            "versions": {"torch": torch.__version__, "kuchen-core": __version__},
+            "device": self.device,
+            "processes": self.world.size,
+        }
 
     def _progress(self, items: Any, desc: str, total: int) -> Any:
         from tqdm import tqdm
@@ -202,8 +258,14 @@ class Trainer:
     def _bar(self, total: int, done: int) -> Any:
         from tqdm import tqdm
 
-        return tqdm(total=total, initial=done, desc="train", unit="step", disable=self.quiet or not self.world.main,
-                    dynamic_ncols=True)
+        return tqdm(
+            total=total,
+            initial=done,
+            desc="train",
+            unit="step",
+            disable=self.quiet or not self.world.main,
+            dynamic_ncols=True,
+        )
 
 
 def train(config: TrainConfig, quiet: bool = False) -> dict[str, Any]:

@@ -1,4 +1,5 @@
 """Training losses by config name; torch is passed in so importing this module stays cheap."""
+
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -18,8 +19,10 @@ def make_loss(torch: Any, name: str) -> Callable[[Any, Any], Any]:
     if name == "l1":
         return torch.nn.L1Loss()
     if name == "psnr":
+
         def negative_psnr(output: Any, target: Any) -> Any:
             mse = (output - target).square().flatten(1).mean(1)
             return (10 * torch.log10(mse + PSNR_FLOOR)).mean()
+
         return negative_psnr
     raise ValueError(f"unknown loss {name!r}")

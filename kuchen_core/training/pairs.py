@@ -8,12 +8,13 @@ Four sources, one shape:
 - ``pairs``: two folders with files of the same stem;
 - ``images``: originals alone, as (original, original), for the rate-distortion objective.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import attrs
 import numpy as np
@@ -25,7 +26,6 @@ from ..registry import get_registry
 from ..runtime.files import file_sha256
 from ..runtime.inputs import find_images
 from .config import DataConfig, TrainConfigError
-
 
 
 @attrs.frozen(eq=False)
@@ -44,10 +44,16 @@ class PairSet:
     description: dict
 
 
-def load_pairs(config: DataConfig, progress: Callable[[Iterable, str, int], Iterable] | None = None) -> PairSet:
+Progress = Callable[[Iterable, str, int], Iterable]  # wraps a loop: (items, description, total) -> items
+Loaded = tuple[list[Pair], list[Any]]  # the pairs, and what identifies the files they came from
+
+
+def load_pairs(config: DataConfig, progress: Progress | None = None) -> PairSet:
     """Build every pair of ``config``; ``progress`` wraps the per-image loop (a tqdm, say)."""
     progress = progress or (lambda items, desc, total: items)
-    loader = {"manifest": _from_manifest, "codec": _from_codec, "pairs": _from_folders, "images": _from_images}[config.source]
+    loader = {"manifest": _from_manifest, "codec": _from_codec, "pairs": _from_folders, "images": _from_images}[
+        config.source
+    ]
     pairs, hashed = loader(config, progress)
     if not pairs:
         raise TrainConfigError(f"data source {config.source!r} produced no training pairs ({config.describe()})")
@@ -67,14 +73,17 @@ def training_images(config: DataConfig) -> list[Path]:
     if config.limit is not None:
         found = found[: config.limit]
     if not found:
-        raise TrainConfigError(f"no images match {list(config.images)}" + (f" with ids from {config.ids}" if config.ids else ""))
+        raise TrainConfigError(
+            f"no images match {list(config.images)}" + (f" with ids from {config.ids}" if config.ids else "")
+        )
     return found
 
 
-def _from_codec(config: DataConfig, progress) -> tuple[list[Pair], list]:
-    codec = get_registry().create("codec", config.codec)
+def _from_codec(config: DataConfig, progress: Progress) -> Loaded:
+    codec = get_registry().create("codec", str(config.codec))
     files = training_images(config)
-    pairs, hashed = [], []
+    pairs: list[Pair] = []
+    hashed: list[Any] = []
     for path in progress(files, f"{codec.name} pairs", len(files)):
         original = load_image(path)
         hashed.append(file_sha256(path))
@@ -85,7 +94,7 @@ def _from_codec(config: DataConfig, progress) -> tuple[list[Pair], list]:
     return pairs, hashed
 
 
-def _from_images(config: DataConfig, progress) -> tuple[list[Pair], list]:
+def _from_images(config: DataConfig, progress: Progress) -> Loaded:
     """Originals only, as (original, original): a rate-distortion objective needs no labels."""
     files = training_images(config)
     pairs, hashed = [], []
@@ -96,8 +105,8 @@ def _from_images(config: DataConfig, progress) -> tuple[list[Pair], list]:
     return pairs, hashed
 
 
-def _from_manifest(config: DataConfig, progress) -> tuple[list[Pair], list]:
-    manifest = Path(config.manifest)
+def _from_manifest(config: DataConfig, progress: Progress) -> Loaded:
+    manifest = Path(str(config.manifest))
     try:
         rows = [json.loads(line) for line in manifest.read_text().splitlines() if line.strip()]
     except FileNotFoundError:
@@ -121,15 +130,17 @@ def _from_manifest(config: DataConfig, progress) -> tuple[list[Pair], list]:
     return pairs, hashed
 
 
-def _from_folders(config: DataConfig, progress) -> tuple[list[Pair], list]:
-    inputs, targets = Path(config.inputs), Path(config.targets)
+def _from_folders(config: DataConfig, progress: Progress) -> Loaded:
+    inputs, targets = Path(str(config.inputs)), Path(str(config.targets))
     by_stem = {image.path.stem: image.path for image in find_images([str(targets)])} if targets.is_dir() else {}
     sources = [image.path for image in find_images([str(inputs)])] if inputs.is_dir() else []
     if not sources:
         raise TrainConfigError(f"{inputs}: no input images")
     unmatched = [p.name for p in sources if p.stem not in by_stem]
     if unmatched:
-        raise TrainConfigError(f"{targets}: no target for {', '.join(unmatched[:5])}" + (" …" if len(unmatched) > 5 else ""))
+        raise TrainConfigError(
+            f"{targets}: no target for {', '.join(unmatched[:5])}" + (" …" if len(unmatched) > 5 else "")
+        )
     if config.limit is not None:
         sources = sources[: config.limit]
     pairs, hashed = [], []

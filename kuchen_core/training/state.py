@@ -5,6 +5,7 @@ atomically after the folder is fully written, so a kill at any instant leaves a 
 The snapshot before it is kept too: when the newest is damaged (a truncated file, a full disk),
 training resumes from that one instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,14 +55,18 @@ def find_snapshot(out: Path, log: Callable[[str], None]) -> tuple[Path, dict[str
                 read_shapes(folder / name)
         except (OSError, ValueError, CheckpointError) as exc:
             problems.append(f"{folder.name}: {exc}")
-            log(f"snapshot {folder} is damaged ({exc}); {'trying the one before' if folder != folders[-1] else 'none left'}")
+            log(
+                f"snapshot {folder} is damaged ({exc}); {'trying the one before' if folder != folders[-1] else 'none left'}"
+            )
             continue
         if isinstance(state, dict):
             return folder, state
         problems.append(f"{folder.name}: state.json is not an object")
     if problems and (out / POINTER).exists():
-        raise SnapshotError(f"{out}: no usable snapshot to resume from ({'; '.join(problems)}); "
-                            "choose another --out, or remove the step-* folders and LATEST to start afresh")
+        raise SnapshotError(
+            f"{out}: no usable snapshot to resume from ({'; '.join(problems)}); "
+            "choose another --out, or remove the step-* folders and LATEST to start afresh"
+        )
     return None
 
 

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``avif`` codec (AV1 still images through Pillow's libavif)."""
+
 from __future__ import annotations
 
 from typing import Callable

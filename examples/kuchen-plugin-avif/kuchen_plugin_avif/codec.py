@@ -4,6 +4,7 @@ The encoder runs on one thread: libaom's multi-threaded path writes different by
 single-threaded one, so letting Pillow use every core would make the file (and every bpp measured
 from it) depend on the machine. Kuchen parallelises across images instead.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,7 +34,8 @@ class AvifCodec(Codec):
         params=(
             Param("speed", 6, "encoder speed: 0 is slowest and smallest, 10 fastest", minimum=0, maximum=10),
             Param(
-                "subsampling", "4:2:0",
+                "subsampling",
+                "4:2:0",
                 "chroma subsampling: 4:2:0 halves colour resolution, 4:4:4 keeps it",
                 choices=("4:2:0", "4:4:4"),
             ),

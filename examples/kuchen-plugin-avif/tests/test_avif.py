@@ -1,5 +1,6 @@
 """The ``avif`` codec beyond its contract (tests/test_contract.py): odd sizes, the real file, parameters
 and clear errors."""
+
 from __future__ import annotations
 
 import io

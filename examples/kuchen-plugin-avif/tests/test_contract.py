@@ -1,4 +1,5 @@
 """The ``avif`` codec keeps the rules every Kuchen codec keeps, at both chroma subsamplings."""
+
 import pytest
 
 import kuchen_plugin_avif

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``arnet`` backbone and the trained ``ar`` artifact-removal method."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -5,6 +5,7 @@ field, so eight 3×3 layers see 34 px — more than a JPEG 8×8 block and its ne
 price a CPU can pay. The output is input + predicted correction; the last layer starts at zero,
 so an untrained network is the identity.
 """
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """``arnet``: the backbone of the ``ar`` method, declared without importing torch."""
+
 from __future__ import annotations
 
 from typing import Any

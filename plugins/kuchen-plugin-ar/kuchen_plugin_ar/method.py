@@ -1,5 +1,6 @@
 """``ar``: the shipped ArNet weights as a method — before a codec (the paper's AR baseline in
 the pool) or after decoding (``kuchen decode --post ar``)."""
+
 from __future__ import annotations
 
 from pathlib import Path

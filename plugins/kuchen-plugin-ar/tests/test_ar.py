@@ -1,4 +1,5 @@
 """The ``arnet`` backbone and the shipped ``ar`` artifact-removal method."""
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,7 @@ def test_ar_raises_psnr_of_jpeg_decoded_photos(quality):
     assert psnr(restored, photo) > psnr(decoded, photo) + 0.2
 
 
-@pytest.mark.skipif(not CBSD68.is_file() or not _listed()[0].is_file(),
-                    reason="../shared/data/bsds500 is absent")
+@pytest.mark.skipif(not CBSD68.is_file() or not _listed()[0].is_file(), reason="../shared/data/bsds500 is absent")
 def test_ar_does_not_lower_psnr_at_quality_90_on_cbsd68():
     jpeg, ar = get_registry().create("codec", "jpeg"), get_registry().create("method", "ar")
     gains = []

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the no-reference metric ``brisque`` (OpenCV contrib's BRISQUE)."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -6,6 +6,7 @@ scaling and [0, 100] clamp. Identical numbers (a test checks it), one feature pa
 refuse images whose features are NaN: OpenCV would score those (flat areas, pure gradients,
 stripes) a perfect 0.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -51,7 +52,11 @@ class BrisqueMetric(Metric):
         higher_is_better=False,
         range=(0.0, 100.0),
         params=(
-            Param("model", "", "path to brisque_model_live.yml (empty: $KUCHEN_BRISQUE_DIR, then /usr/share/opencv4/quality)"),
+            Param(
+                "model",
+                "",
+                "path to brisque_model_live.yml (empty: $KUCHEN_BRISQUE_DIR, then /usr/share/opencv4/quality)",
+            ),
             Param("range", "", "path to brisque_range_live.yml (empty: searched like the model)"),
         ),
     )

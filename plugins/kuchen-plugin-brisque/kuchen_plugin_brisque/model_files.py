@@ -3,6 +3,7 @@
 OpenCV's wheels do not carry them; Debian's ``opencv-data`` installs them under
 ``/usr/share/opencv4/quality/``.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The ``brisque`` metric: OpenCV's exact scores, model-file lookup, refused degenerate images, and
 the JPEG-ladder contract it does not pass on the 137×192 sample photo (see the README)."""
+
 from __future__ import annotations
 
 import shutil
@@ -15,7 +16,6 @@ from kuchen_core import get_registry
 from kuchen_core.testing import MetricContract, jpeg_ladder, sample_photo
 from kuchen_plugin_brisque import model_files
 from kuchen_plugin_brisque.model_files import DIR_ENV, MODEL_FILE, RANGE_FILE, find_model_files
-
 
 
 def _installed() -> tuple[Path, Path] | None:
@@ -114,6 +114,7 @@ def test_ignores_a_reference_and_does_not_modify_its_input():
 
 # --- model files -----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def copied_files(tmp_path):
     if FILES is None:
@@ -151,7 +152,10 @@ def test_files_from_the_environment(no_system_files, copied_files, monkeypatch):
 
 def test_parameters_win_over_the_environment(copied_files, monkeypatch, tmp_path):
     monkeypatch.setenv(DIR_ENV, str(tmp_path / "elsewhere"))
-    assert make(model=str(copied_files / MODEL_FILE), range=str(copied_files / RANGE_FILE)).model_files()[0].parent == copied_files
+    assert (
+        make(model=str(copied_files / MODEL_FILE), range=str(copied_files / RANGE_FILE)).model_files()[0].parent
+        == copied_files
+    )
 
 
 def test_wrong_paths_name_what_is_missing(copied_files, monkeypatch, tmp_path):

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``detail`` method (Pillow's DETAIL filter with a blend strength)."""
+
 from __future__ import annotations
 
 from typing import Callable

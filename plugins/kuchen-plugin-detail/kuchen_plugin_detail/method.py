@@ -3,6 +3,7 @@
 The paper's "Detail Filter" baseline: a 3×3 high-pass boost that sharpens before the codec.
 ``strength`` scales the boost: 0 is the identity, 1 is Pillow's filter, more exaggerates it.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,8 @@ class DetailMethod(Method):
         description="Pillow ImageFilter.DETAIL high-pass enhancement, blended with the original by strength",
         params=(
             Param(
-                "strength", 1.0,
+                "strength",
+                1.0,
                 "blend of the filter's boost: 0 = identity, 1 = Pillow's DETAIL, >1 exaggerates it",
                 minimum=0.0,
             ),

@@ -1,4 +1,5 @@
 """The ``detail`` method: contract, identity at strength 0, Pillow's filter at 1, more detail above."""
+
 from __future__ import annotations
 
 import numpy as np

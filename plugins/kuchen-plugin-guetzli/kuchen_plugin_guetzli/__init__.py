@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``guetzli`` method (a Guetzli JPEG round trip, tiled)."""
+
 from __future__ import annotations
 
 from typing import Callable

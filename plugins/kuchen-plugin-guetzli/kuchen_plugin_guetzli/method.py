@@ -4,6 +4,7 @@ Guetzli needs about 250–300 MB of memory per megapixel and about a minute per 
 image is encoded in tiles aligned to the 16-pixel MCU grid: besides the input and output arrays,
 peak memory depends on the tile size only. ``pyguetzli`` is imported inside ``apply``, never at module level.
 """
+
 from __future__ import annotations
 
 import io
@@ -34,11 +35,16 @@ class GuetzliMethod(Method):
         description="Google Guetzli perceptual JPEG encode + decode (pyguetzli), in MCU-aligned tiles",
         params=(
             Param(
-                "quality", 90, f"Guetzli JPEG quality; {MIN_QUALITY} is Guetzli's minimum",
-                minimum=MIN_QUALITY, maximum=100,
+                "quality",
+                90,
+                f"Guetzli JPEG quality; {MIN_QUALITY} is Guetzli's minimum",
+                minimum=MIN_QUALITY,
+                maximum=100,
             ),
             Param(
-                "tile", 512, f"tile side in pixels, a multiple of {MCU}; bounds memory (~250 MB per megapixel of tile)",
+                "tile",
+                512,
+                f"tile side in pixels, a multiple of {MCU}; bounds memory (~250 MB per megapixel of tile)",
                 minimum=BUTTERAUGLI_MIN_SIDE,
             ),
         ),

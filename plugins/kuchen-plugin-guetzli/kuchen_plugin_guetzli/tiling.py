@@ -3,6 +3,7 @@
 A tile that starts on a multiple of 16 pixels holds exactly the 8×8 blocks (and 16×16 4:2:0
 macroblocks) it would hold in a whole-image encode, so tiling never shifts the block grid.
 """
+
 from __future__ import annotations
 
 from itertools import pairwise

@@ -3,6 +3,7 @@
 Guetzli takes ~15 s per 512×512 image, so the fast tests use small images and the full
 contract (a 137×192 photo three times, plus a 4001×3 strip) is marked slow.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``hevc`` codec (HEVC still images in HEIF through pillow-heif)."""
+
 from __future__ import annotations
 
 from typing import Callable

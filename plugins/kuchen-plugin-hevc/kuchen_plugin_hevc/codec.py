@@ -6,6 +6,7 @@ libheif pads to whole coding blocks and records the real size. x265 refuses some
 strips (e.g. 1×9000: the width exceeds its level limit for so few samples); those are written
 as a HEIF grid of 512×512 tiles, the layout phones use, whose header carries the real size.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,7 +36,8 @@ class HevcCodec(Codec):
         higher_quality_is_better=True,
         params=(
             Param(
-                "subsampling", "4:2:0",
+                "subsampling",
+                "4:2:0",
                 "chroma subsampling: 4:2:0 halves colour resolution both ways (what streaming and phones use), "
                 "4:2:2 horizontally, 4:4:4 keeps it",
                 choices=("4:2:0", "4:2:2", "4:4:4"),
@@ -68,7 +70,9 @@ class HevcCodec(Codec):
                 return np.array(image, dtype=np.uint8)
             return np.array(image.to_pillow().convert("RGB"), dtype=np.uint8)
         except (ValueError, RuntimeError, OSError, EOFError) as exc:
-            raise ValueError(f"hevc: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:12]), exc)}") from None
+            raise ValueError(
+                f"hevc: cannot decode {len(data)} bytes: {_why_unreadable(bytes(data[:12]), exc)}"
+            ) from None
 
     def proxy(self) -> Any:
         """A fitted block-DCT "virtual codec" standing in for x265 + libde265 (see docs/rate-aware-training.md);

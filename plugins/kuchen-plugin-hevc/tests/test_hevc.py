@@ -1,6 +1,7 @@
 """The ``hevc`` codec: the codec contract, odd sizes and thin strips, the real HEIF file,
 chroma subsampling, determinism across core counts, clear errors and lazy importing.
 """
+
 from __future__ import annotations
 
 import io

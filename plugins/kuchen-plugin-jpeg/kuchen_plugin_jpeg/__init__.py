@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``jpeg`` codec (libjpeg-turbo through Pillow)."""
+
 from __future__ import annotations
 
 from typing import Callable

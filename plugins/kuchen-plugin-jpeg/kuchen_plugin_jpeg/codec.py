@@ -3,6 +3,7 @@
 The defaults (4:2:0, optimised Huffman tables, baseline) are what most tools write, so the
 "Original" row of a comparison is the JPEG users actually get.
 """
+
 from __future__ import annotations
 
 import io
@@ -29,7 +30,8 @@ class JpegCodec(Codec):
         higher_quality_is_better=True,
         params=(
             Param(
-                "subsampling", "4:2:0",
+                "subsampling",
+                "4:2:0",
                 "chroma subsampling: 4:2:0 halves colour resolution both ways, 4:2:2 horizontally, 4:4:4 keeps it",
                 choices=("4:2:0", "4:2:2", "4:4:4"),
             ),

@@ -1,4 +1,5 @@
 """The ``jpeg`` codec: the codec contract, the real file, what each parameter does, clear errors."""
+
 from __future__ import annotations
 
 import io
@@ -41,9 +42,7 @@ def test_the_bytes_are_the_jpeg_file_pillow_writes_and_reads(tmp_path):
     np.testing.assert_array_equal(load_image(path), make().decode(data))
 
 
-@pytest.mark.parametrize(
-    ("subsampling", "factors"), [("4:2:0", (2, 2)), ("4:2:2", (2, 1)), ("4:4:4", (1, 1))]
-)
+@pytest.mark.parametrize(("subsampling", "factors"), [("4:2:0", (2, 2)), ("4:2:2", (2, 1)), ("4:4:4", (1, 1))])
 def test_subsampling_is_written_into_the_file(subsampling, factors):
     data = make(f"jpeg(subsampling={subsampling})").encode(sample_photo(), 80)
     with Image.open(io.BytesIO(data)) as img:

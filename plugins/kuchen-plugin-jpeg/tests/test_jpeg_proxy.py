@@ -1,5 +1,6 @@
 """The jpeg twin is libjpeg in structure: its tables are the files' tables, its hard-rounded output is
 an independent numpy re-implementation's, and its size estimate follows real files."""
+
 from __future__ import annotations
 
 import io
@@ -15,11 +16,74 @@ from kuchen_core import get_registry  # noqa: E402
 from kuchen_core.testing import check_codec_proxy, sample_photo  # noqa: E402
 from kuchen_plugin_jpeg.proxy import ANNEX_K_CHROMA, ANNEX_K_LUMA, JpegProxy, ijg_table  # noqa: E402
 
-ZIGZAG = np.array([
-    0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21,
-    28, 35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61,
-    54, 47, 55, 62, 63,
-])
+ZIGZAG = np.array(
+    [
+        0,
+        1,
+        8,
+        16,
+        9,
+        2,
+        3,
+        10,
+        17,
+        24,
+        32,
+        25,
+        18,
+        11,
+        4,
+        5,
+        12,
+        19,
+        26,
+        33,
+        40,
+        48,
+        41,
+        34,
+        27,
+        20,
+        13,
+        6,
+        7,
+        14,
+        21,
+        28,
+        35,
+        42,
+        49,
+        56,
+        57,
+        50,
+        43,
+        36,
+        29,
+        22,
+        15,
+        23,
+        30,
+        37,
+        44,
+        51,
+        58,
+        59,
+        52,
+        45,
+        38,
+        31,
+        39,
+        46,
+        53,
+        60,
+        61,
+        54,
+        47,
+        55,
+        62,
+        63,
+    ]
+)
 CBSD68 = Path(__file__).resolve().parents[3] / "benchmarks" / "cbsd68.txt"
 
 
@@ -80,7 +144,10 @@ def numpy_jpeg(image: np.ndarray, quality: int) -> np.ndarray:
         rows = np.empty((2 * (plane.shape[0] - 2), plane.shape[1]))
         rows[0::2], rows[1::2] = 0.75 * plane[1:-1] + 0.25 * plane[:-2], 0.75 * plane[1:-1] + 0.25 * plane[2:]
         full = np.empty((rows.shape[0], 2 * (rows.shape[1] - 2)))
-        full[:, 0::2], full[:, 1::2] = 0.75 * rows[:, 1:-1] + 0.25 * rows[:, :-2], 0.75 * rows[:, 1:-1] + 0.25 * rows[:, 2:]
+        full[:, 0::2], full[:, 1::2] = (
+            0.75 * rows[:, 1:-1] + 0.25 * rows[:, :-2],
+            0.75 * rows[:, 1:-1] + 0.25 * rows[:, 2:],
+        )
         planes.append(np.round(full))
     back = np.array([[1.0, 0.0, 1.402], [1.0, -0.344136286, -0.714136286], [1.0, 1.772, 0.0]])
     rgb = np.stack([y, *planes], axis=-1) - [0, 128, 128]
@@ -107,7 +174,9 @@ def test_hard_output_is_close_to_libjpeg_turbo():
         real = codec.decode(codec.encode(image, quality)).astype(np.float64)
         with torch.no_grad():
             twin = np.round(proxy(batch, quality)[0][0].permute(1, 2, 0).numpy() * 255.0)
-        mse = np.mean((twin - real) ** 2)  # libjpeg's integer DCT and fixed-point colour differ by a level here and there
+        mse = np.mean(
+            (twin - real) ** 2
+        )  # libjpeg's integer DCT and fixed-point colour differ by a level here and there
         assert 10 * np.log10(255.0**2 / mse) > 40
 
 

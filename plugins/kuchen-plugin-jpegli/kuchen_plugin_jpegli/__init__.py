@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``jpegli`` codec (Google's jpegli encoder through pyjpegli)."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -5,6 +5,7 @@ Its files are plain JPEGs, so they are decoded by Pillow's libjpeg-turbo — wha
 viewers use — rather than by jpegli's own (more precise) decoder: the quality a user sees is
 the quality we measure.
 """
+
 from __future__ import annotations
 
 from types import ModuleType

@@ -1,4 +1,5 @@
 """The ``jpegli`` codec: the codec contract, the real file, no parameters, clear errors, lazy import."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``jxl`` codec (JPEG XL through pillow-jxl-plugin's libjxl)."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -5,6 +5,7 @@ Quality 0..99 is libjxl's lossy VarDCT mode at that quality (libjxl maps it to a
 distance); 100 is its lossless mode. The encoder runs on one thread, so bytes are the same on
 every machine.
 """
+
 from __future__ import annotations
 
 import io
@@ -37,9 +38,7 @@ class JxlCodec(Codec):
         extension=".jxl",
         quality_range=(0, 100),
         higher_quality_is_better=True,
-        params=(
-            Param("effort", 7, "encoder effort: 1 is fastest, 9 slowest and smallest", minimum=1, maximum=9),
-        ),
+        params=(Param("effort", 7, "encoder effort: 1 is fastest, 9 slowest and smallest", minimum=1, maximum=9),),
     )
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:
@@ -48,14 +47,16 @@ class JxlCodec(Codec):
         _binding()
         buffer = io.BytesIO()
         options = {"lossless": True} if quality == 100 else {"quality": quality}
-        Image.fromarray(image).save(buffer, format="JXL", effort=self.params["effort"],
-                                    num_threads=ENCODER_THREADS, **options)
+        Image.fromarray(image).save(
+            buffer, format="JXL", effort=self.params["effort"], num_threads=ENCODER_THREADS, **options
+        )
         return buffer.getvalue()
 
     def decode(self, data: bytes) -> np.ndarray:
         _binding()
-        return decode_with_pillow(data, "jxl", "JXL", "JPEG XL", lambda head: head.startswith(SIGNATURES),
-                                  "no JPEG XL signature")
+        return decode_with_pillow(
+            data, "jxl", "JXL", "JPEG XL", lambda head: head.startswith(SIGNATURES), "no JPEG XL signature"
+        )
 
     def library_versions(self) -> dict[str, str]:
         try:

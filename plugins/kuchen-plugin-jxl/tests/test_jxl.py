@@ -1,4 +1,5 @@
 """The ``jxl`` codec: the codec contract, the real file Pillow reads, lossless at 100, clear errors."""
+
 from __future__ import annotations
 
 import io

@@ -3,6 +3,7 @@
 ``psnr``, ``psnr-y``, ``psnr-hvs-m``, ``mae``, ``ssim`` and ``ms-ssim`` are plain numpy; ``ssimulacra2`` imports its
 library on first use; ``butteraugli`` runs libjxl's ``butteraugli_main`` when it is installed.
 """
+
 from __future__ import annotations
 
 from typing import Callable
@@ -16,7 +17,14 @@ from .ssim import MsSsimMetric, SsimMetric
 from .ssimulacra import Ssimulacra2Metric
 
 METRICS = (
-    PsnrMetric, MaeMetric, PsnrYMetric, PsnrHvsMMetric, SsimMetric, MsSsimMetric, Ssimulacra2Metric, ButteraugliMetric,
+    PsnrMetric,
+    MaeMetric,
+    PsnrYMetric,
+    PsnrHvsMMetric,
+    SsimMetric,
+    MsSsimMetric,
+    Ssimulacra2Metric,
+    ButteraugliMetric,
 )
 
 
@@ -27,6 +35,14 @@ def register_metrics(register: Callable[[type], None]) -> None:
 
 
 __all__ = [
-    "ButteraugliMetric", "METRICS", "MaeMetric", "MsSsimMetric", "PsnrHvsMMetric", "PsnrMetric", "PsnrYMetric", "SsimMetric",
-    "Ssimulacra2Metric", "register_metrics",
+    "ButteraugliMetric",
+    "METRICS",
+    "MaeMetric",
+    "MsSsimMetric",
+    "PsnrHvsMMetric",
+    "PsnrMetric",
+    "PsnrYMetric",
+    "SsimMetric",
+    "Ssimulacra2Metric",
+    "register_metrics",
 ]

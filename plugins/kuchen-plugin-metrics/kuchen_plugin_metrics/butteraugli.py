@@ -3,6 +3,7 @@
 The tool comes from Debian's ``libjxl-devtools``, not PyPI, so the metric is always registered
 and says at score time, with the install hint, when the tool is missing.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,12 @@ class ButteraugliMetric(Metric):
         higher_is_better=False,
         range=(0.0, CEILING),
         params=(
-            Param("norm", "max", "'max': the classic butteraugli score (worst spot); 'pnorm': the p-norm over the map",
-                  choices=("max", "pnorm")),
+            Param(
+                "norm",
+                "max",
+                "'max': the classic butteraugli score (worst spot); 'pnorm': the p-norm over the map",
+                choices=("max", "pnorm"),
+            ),
             Param("p", 3.0, "exponent of the p-norm when norm=pnorm (libjxl's benchmarks report p=3)", minimum=1.0),
             Param("intensity_target", 80.0, "display brightness in nits the distance assumes", minimum=1.0),
         ),

@@ -1,4 +1,5 @@
 """Colour helpers shared by the metrics: image → float planes, with one luma definition."""
+
 from __future__ import annotations
 
 import numpy as np

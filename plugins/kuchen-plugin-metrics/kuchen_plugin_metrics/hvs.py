@@ -80,9 +80,7 @@ def masking_threshold(blocks: np.ndarray, coefficients: np.ndarray) -> np.ndarra
     energy = (coefficients**2 * MASK * ac).sum((-2, -1))
     whole = _scaled_variance(blocks)
     half = BLOCK // 2
-    quarters = sum(
-        _scaled_variance(blocks[:, r : r + half, c : c + half]) for r in (0, half) for c in (0, half)
-    )
+    quarters = sum(_scaled_variance(blocks[:, r : r + half, c : c + half]) for r in (0, half) for c in (0, half))
     spread = np.divide(quarters, whole, out=np.zeros_like(whole), where=whole != 0)
     return np.sqrt(energy * spread) / 32.0
 
@@ -90,7 +88,9 @@ def masking_threshold(blocks: np.ndarray, coefficients: np.ndarray) -> np.ndarra
 def psnr_hvs_m(distorted: np.ndarray, reference: np.ndarray) -> float:
     """PSNR-HVS-M in dB of two planes in 0..255 of at least 8×8 pixels, capped at ``MAX_DB``."""
     if min(reference.shape) < BLOCK:
-        raise ValueError(f"psnr-hvs-m needs images of at least {BLOCK}×{BLOCK} pixels, got {reference.shape[1]}×{reference.shape[0]}")
+        raise ValueError(
+            f"psnr-hvs-m needs images of at least {BLOCK}×{BLOCK} pixels, got {reference.shape[1]}×{reference.shape[0]}"
+        )
     d = dct_matrix()
     a, b = _blocks(reference.astype(np.float64)), _blocks(distorted.astype(np.float64))
     a_dct, b_dct = d @ a @ d.T, d @ b @ d.T

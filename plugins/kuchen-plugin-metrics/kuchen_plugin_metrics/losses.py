@@ -104,6 +104,7 @@ def psnr_hvs_m_loss(distorted: torch.Tensor, reference: torch.Tensor) -> torch.T
 
 def _masking_threshold(blocks: torch.Tensor, coefficients: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """``hvs.masking_threshold`` in torch, over the last two axes of …×8×8 blocks."""
+
     def scaled_variance(t: torch.Tensor) -> torch.Tensor:
         return t.flatten(-2).var(-1, unbiased=True) * t.shape[-1] * t.shape[-2]
 

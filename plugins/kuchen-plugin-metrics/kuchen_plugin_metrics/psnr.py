@@ -1,4 +1,5 @@
 """PSNR over RGB and over BT.601 luma: the codec community's baseline fidelity numbers."""
+
 from __future__ import annotations
 
 import math

@@ -4,6 +4,7 @@ Both follow the authors' reference code: an 11×11 Gaussian window (σ = 1.5) ap
 padding ("valid": only windows fully inside the image count), K1 = 0.01, K2 = 0.03, L = 255,
 and for MS-SSIM a 2×2 mean filter then subsampling between scales, with the 2003 weights.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -2,6 +2,7 @@
 
 ``ssimulacra2`` (and the scipy it pulls in) is imported only when a score is computed.
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """The full-reference metrics: contract on a JPEG ladder, known SSIM properties, hand-computed cases."""
+
 from __future__ import annotations
 
 import math
@@ -75,6 +76,7 @@ def noisy(image: np.ndarray, sigma: float, seed: int = 0) -> np.ndarray:
 
 # --- PSNR -------------------------------------------------------------------------------------
 
+
 def test_psnr_by_hand():
     """One channel of one pixel off by 10 in a 2×2 image: MSE = 100/12."""
     ref = gray(100, 2)
@@ -101,6 +103,7 @@ def test_psnr_worst_case_is_zero():
 
 # --- PSNR-HVS-M -------------------------------------------------------------------------------
 
+
 def test_psnr_hvs_m_of_a_flat_offset_by_hand():
     """Flat images carry no masking; an offset of 10 moves only the DC coefficient, by 8·10, weighted
     by CSF[0, 0]: S = (80 · 1.608443)² / 64 per coefficient."""
@@ -115,8 +118,10 @@ def test_psnr_hvs_m_masks_an_error_in_texture_that_shows_on_a_flat_patch():
     busy = rng.integers(40, 215, size=(32, 32, 3), dtype=np.uint8)
     flat = gray(128, 32)
     pattern = np.indices((32, 32)).sum(0) % 2 * 4 - 2  # ±2 checkerboard: the highest DCT frequency
+
     def shifted(image: np.ndarray) -> np.ndarray:
         return (image.astype(int) + pattern[..., None]).clip(0, 255).astype(np.uint8)
+
     assert make("psnr-hvs-m").score(shifted(busy), busy) == 100.0  # wholly below the busy blocks' thresholds
     assert make("psnr-hvs-m").score(shifted(flat), flat) < 60
     assert make("psnr").score(shifted(busy), busy) < 50  # plain PSNR sees it everywhere
@@ -140,8 +145,10 @@ def test_psnr_hvs_m_loss_form_follows_the_metric_down_a_jpeg_ladder():
     from kuchen_plugin_metrics.losses import psnr_hvs_m_loss
 
     photo = sample_photo()
+
     def batch(image: np.ndarray) -> torch.Tensor:
         return torch.from_numpy(image.copy()).permute(2, 0, 1)[None].double() / 255.0
+
     for decoded in jpeg_ladder(photo, (20, 50, 90)):
         from_loss = -10 * math.log10(float(psnr_hvs_m_loss(batch(decoded), batch(photo))))
         metric = make("psnr-hvs-m").score(decoded, photo)
@@ -149,6 +156,7 @@ def test_psnr_hvs_m_loss_form_follows_the_metric_down_a_jpeg_ladder():
 
 
 # --- SSIM / MS-SSIM ---------------------------------------------------------------------------
+
 
 def test_ssim_of_flat_images_by_hand():
     """Zero variance: contrast-structure is C2/C2 = 1, SSIM is the luminance term alone."""
@@ -234,7 +242,9 @@ def test_ms_ssim_is_kinder_than_ssim_to_fine_noise():
     assert make("ms-ssim").score(dist, photo) > make("ssim").score(dist, photo)
 
 
-@pytest.mark.parametrize("name", ["ssim", "ms-ssim", "ssimulacra2", pytest.param("butteraugli", marks=needs_butteraugli)])
+@pytest.mark.parametrize(
+    "name", ["ssim", "ms-ssim", "ssimulacra2", pytest.param("butteraugli", marks=needs_butteraugli)]
+)
 def test_too_small_images_are_a_clear_error(name):
     tiny = gray(10, 7)
     with pytest.raises(ValueError, match=r"at least \d+×\d+ pixels, got 7×7"):
@@ -256,6 +266,7 @@ def test_ssim_and_psnr_y_see_luma_only():
 
 
 # --- shared behaviour ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", ["psnr", "psnr-y", "psnr-hvs-m", "ssim", "ms-ssim", "ssimulacra2"])
 def test_inputs_are_not_modified_and_shapes_are_checked(name):
@@ -300,6 +311,7 @@ def test_library_versions():
 
 # --- butteraugli ---------------------------------------------------------------------------------
 
+
 def test_butteraugli_without_the_tool_is_registered_and_says_how_to_install(monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
     assert not ButteraugliMetric.available()
@@ -316,7 +328,9 @@ def test_butteraugli_identical_is_zero_and_pnorm_is_below_max():
     assert make("butteraugli").score(photo, photo) == 0.0
     worst = make("butteraugli").score(dist, photo)
     assert 0 < make("butteraugli(norm=pnorm)").score(dist, photo) < worst
-    assert make("butteraugli(norm=pnorm,p=12)").score(dist, photo) > make("butteraugli(norm=pnorm,p=2)").score(dist, photo)
+    assert make("butteraugli(norm=pnorm,p=12)").score(dist, photo) > make("butteraugli(norm=pnorm,p=2)").score(
+        dist, photo
+    )
 
 
 @needs_butteraugli
@@ -358,8 +372,10 @@ def test_butteraugli_caps_huge_distances(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     ("script", "message"),
-    [("echo 'Failed to read image' >&2; exit 3", "failed \\(exit 3\\): Failed to read image"),
-     ("echo nonsense", "cannot read butteraugli_main's output")],
+    [
+        ("echo 'Failed to read image' >&2; exit 3", "failed \\(exit 3\\): Failed to read image"),
+        ("echo nonsense", "cannot read butteraugli_main's output"),
+    ],
 )
 def test_butteraugli_tool_failures_are_clear_errors(tmp_path, monkeypatch, script, message):
     fake_tool(tmp_path, monkeypatch, script)
@@ -370,7 +386,11 @@ def test_butteraugli_tool_failures_are_clear_errors(tmp_path, monkeypatch, scrip
 
 @pytest.mark.parametrize(
     ("spec", "message"),
-    [("butteraugli(norm=mean)", "must be one of"), ("butteraugli(p=0.5)", "'p' must be >= 1"), ("psnr(peak=1)", "unknown parameter")],
+    [
+        ("butteraugli(norm=mean)", "must be one of"),
+        ("butteraugli(p=0.5)", "'p' must be >= 1"),
+        ("psnr(peak=1)", "unknown parameter"),
+    ],
 )
 def test_parameter_errors(spec, message):
     with pytest.raises(ValueError, match=message):

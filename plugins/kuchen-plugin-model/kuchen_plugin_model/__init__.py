@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``model`` method: ``model:path/to/best.safetensors``."""
+
 from __future__ import annotations
 
 from typing import Callable

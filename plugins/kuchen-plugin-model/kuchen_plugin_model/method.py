@@ -4,6 +4,7 @@ The checkpoint's JSON names its backbone, so the backbone's plugin must be insta
 weights are read with safetensors (never unpickled). ``path`` is the first parameter, so
 ``model:runs/ar/best.safetensors`` works wherever a method spec is accepted.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """``model:PATH`` turns any trained checkpoint into a method — before a codec and after decoding."""
+
 from __future__ import annotations
 
 import json
@@ -105,13 +106,40 @@ def test_compress_pre_and_decode_post_accept_model(checkpoint, tmp_path):
     source = tmp_path / "photo.png"
     Image.fromarray(sample_photo()).save(source)
     runner = CliRunner()
-    done = runner.invoke(cli, ["compress", str(source), "--codec", "jpeg", "-q", "60", "--pre", f"model:{path}",
-                               "--metrics", "psnr", "-o", str(tmp_path / "c"), "--json"])
+    done = runner.invoke(
+        cli,
+        [
+            "compress",
+            str(source),
+            "--codec",
+            "jpeg",
+            "-q",
+            "60",
+            "--pre",
+            f"model:{path}",
+            "--metrics",
+            "psnr",
+            "-o",
+            str(tmp_path / "c"),
+            "--json",
+        ],
+    )
     assert done.exit_code == 0, done.output
     row = json.loads([line for line in done.output.splitlines() if line.startswith("{")][0])
     assert row["bytes"] == (tmp_path / "c" / "photo.jpg").stat().st_size
-    done = runner.invoke(cli, ["decode", str(tmp_path / "c" / "photo.jpg"), "--codec", "jpeg", "--post", f"model:{path}", "-o",
-                               str(tmp_path / "d")])
+    done = runner.invoke(
+        cli,
+        [
+            "decode",
+            str(tmp_path / "c" / "photo.jpg"),
+            "--codec",
+            "jpeg",
+            "--post",
+            f"model:{path}",
+            "-o",
+            str(tmp_path / "d"),
+        ],
+    )
     assert done.exit_code == 0, done.output
     decoded = load_image(tmp_path / "d" / "photo.png")
     from kuchen_core import get_registry

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``nlmeans`` method (OpenCV fast non-local-means denoising)."""
+
 from __future__ import annotations
 
 from typing import Callable

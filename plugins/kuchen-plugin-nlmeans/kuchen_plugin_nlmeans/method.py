@@ -2,6 +2,7 @@
 
 ``cv2`` is imported inside the methods, never at module level, so listing plugins stays light.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,9 @@ class NlMeansMethod(Method):
             Param("h_color", 3.0, "the same for the colour (a*, b*) components", minimum=0.0),
             Param("template_window", 7, "odd side in pixels of the patches compared", minimum=1),
             Param(
-                "search_window", 21, "odd side in pixels of the area searched for similar patches (larger is slower)",
+                "search_window",
+                21,
+                "odd side in pixels of the area searched for similar patches (larger is slower)",
                 minimum=1,
             ),
         ),

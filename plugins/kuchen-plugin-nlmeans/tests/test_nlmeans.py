@@ -1,4 +1,5 @@
 """The ``nlmeans`` method: contract, noise removal on a flat image, BGR handling, parameter errors."""
+
 from __future__ import annotations
 
 import subprocess

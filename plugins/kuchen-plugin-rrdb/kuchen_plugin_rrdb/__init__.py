@@ -1,5 +1,6 @@
 """Kuchen plugin providing the ``rrdb`` backbone (ESRGAN's RRDB as a same-size post-filter) and
 the trained post-filter methods ``rrdb-jpeg`` and ``rrdb-hevc``."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -4,6 +4,7 @@ Imported only when a model is built. Unlike ESRGAN there is no upsampling: the n
 a correction that is added to the decoded image (global residual), and the last conv starts at
 zero so an untrained post-filter is the identity ("do no harm") and training departs from it.
 """
+
 from __future__ import annotations
 
 import torch
@@ -91,7 +92,7 @@ def grow_blocks(source: RRDBNet, target: RRDBNet) -> None:
         getattr(target, name).load_state_dict(getattr(source, name).state_dict())
     for kept, block in zip(source.body, target.body):
         block.load_state_dict(kept.state_dict())
-    for block in list(target.body)[len(source.body):]:
+    for block in list(target.body)[len(source.body) :]:
         for rdb in block.rdbs:
             nn.init.zeros_(rdb.convs[-1].weight)
             nn.init.zeros_(rdb.convs[-1].bias)

@@ -1,4 +1,5 @@
 """The ``rrdb`` backbone declaration; torch is imported only inside ``build``/``library_versions``."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,12 +15,18 @@ class RRDBBackbone(Backbone):
         description="ESRGAN residual-in-residual dense blocks without upsampling, global residual "
         "output = input + predicted correction, identity at initialisation",
         params=(
-            Param("blocks", 1, "RRDB blocks (3 dense blocks each); the post-processing paper compares 1 and 2",
-                  minimum=1),
+            Param(
+                "blocks", 1, "RRDB blocks (3 dense blocks each); the post-processing paper compares 1 and 2", minimum=1
+            ),
             Param("features", 32, "channels of the trunk", minimum=1),
             Param("growth", 16, "channels each dense-block conv adds", minimum=1),
-            Param("unshuffle", 1, "run the blocks at 1/unshuffle resolution after pixel-unshuffle "
-                  "(Real-ESRGAN's trick): unshuffle=2 costs about a quarter per pixel", choices=(1, 2, 4)),
+            Param(
+                "unshuffle",
+                1,
+                "run the blocks at 1/unshuffle resolution after pixel-unshuffle "
+                "(Real-ESRGAN's trick): unshuffle=2 costs about a quarter per pixel",
+                choices=(1, 2, 4),
+            ),
         ),
     )
 

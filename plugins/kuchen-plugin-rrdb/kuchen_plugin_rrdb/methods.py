@@ -1,6 +1,7 @@
 """The shipped RRDB post-filters: ``rrdb-jpeg`` and ``rrdb-hevc``, each in the post-processing
 paper's two sizes (``blocks=1`` and ``blocks=2``), trained by Kuchen on CBSD432 decoded at
 four qualities of that codec. Use them after decoding: ``kuchen decode --post rrdb-jpeg``."""
+
 from __future__ import annotations
 
 from pathlib import Path

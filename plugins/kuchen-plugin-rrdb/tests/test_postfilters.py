@@ -1,4 +1,5 @@
 """The shipped post-filters ``rrdb-jpeg`` and ``rrdb-hevc`` (both sizes): contracts, records, gains."""
+
 from __future__ import annotations
 
 import json

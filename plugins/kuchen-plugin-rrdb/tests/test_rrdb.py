@@ -1,4 +1,5 @@
 """The ``rrdb`` backbone: contract, identity at start, global residual, block structure, trainability."""
+
 from __future__ import annotations
 
 import subprocess
@@ -138,7 +139,9 @@ def test_unshuffle_runs_the_blocks_at_lower_resolution_and_keeps_the_identity_st
     assert seen == [(-(-13 // factor), -(-21 // factor))]
 
 
-@pytest.mark.parametrize("spec", ["rrdb(blocks={},features=16,growth=8)", "rrdb(blocks={},features=16,growth=8,unshuffle=2)"])
+@pytest.mark.parametrize(
+    "spec", ["rrdb(blocks={},features=16,growth=8)", "rrdb(blocks={},features=16,growth=8,unshuffle=2)"]
+)
 def test_growing_to_more_blocks_keeps_the_output_and_leaves_the_new_blocks_trainable(spec):
     source = build(spec.format(1))
     with torch.no_grad():  # a "trained" source: every weight non-zero, conv_last included
@@ -171,8 +174,19 @@ def test_grow_script_writes_a_deeper_checkpoint_with_the_same_output(tmp_path):
             parameter.normal_(0, 0.05)
     save_checkpoint(tmp_path / "l1.safetensors", source, spec)
     script = Path(__file__).resolve().parents[1] / "training" / "grow.py"
-    subprocess.run([sys.executable, str(script), str(tmp_path / "l1.safetensors"), "--blocks", "2",
-                    "--out", str(tmp_path / "l2.safetensors")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(script),
+            str(tmp_path / "l1.safetensors"),
+            "--blocks",
+            "2",
+            "--out",
+            str(tmp_path / "l2.safetensors"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     grown = load_checkpoint(tmp_path / "l2.safetensors")
     assert grown.backbone == spec.replace("blocks=1", "blocks=2") and len(grown.model.body) == 2
     x = torch.rand(1, 3, 19, 24)

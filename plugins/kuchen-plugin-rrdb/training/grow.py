@@ -4,6 +4,7 @@ From the repository root, after hevc-l1-finetune.toml has run:
     python plugins/kuchen-plugin-rrdb/training/grow.py runs/train/rrdb-hevc-l1-ft/best.safetensors \
         --blocks 2 --out runs/train/rrdb-hevc-l2-grown/init.safetensors
 """
+
 from __future__ import annotations
 
 import argparse

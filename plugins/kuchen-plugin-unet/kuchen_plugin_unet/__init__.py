@@ -1,5 +1,6 @@
 """Kuchen plugin providing the ``unet`` backbone (the Kuchen paper's U-Net, §3.3) and ``kuchen``, the
 pre-processing method trained with it."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -6,6 +6,7 @@ concatenate the down level of their scale. Three size doublings need three halvi
 bridge supplies the one the stride-1 first level does not: inputs are padded to a multiple of
 2^depth. The head predicts the difference that is subtracted from the input (global residual).
 """
+
 from __future__ import annotations
 
 import torch

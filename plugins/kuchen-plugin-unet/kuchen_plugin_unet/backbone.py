@@ -1,4 +1,5 @@
 """The ``unet`` backbone declaration; torch is imported only inside ``build``/``library_versions``."""
+
 from __future__ import annotations
 
 from typing import Any

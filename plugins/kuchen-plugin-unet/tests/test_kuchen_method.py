@@ -1,5 +1,6 @@
 """The shipped ``kuchen`` method: its contract, its record, and that it lowers the JPEG rate of a
 photo, which is what its labels reward."""
+
 from __future__ import annotations
 
 import json

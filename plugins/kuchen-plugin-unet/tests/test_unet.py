@@ -1,4 +1,5 @@
 """The ``unet`` backbone: contract, global residual, level structure, size handling, trainability."""
+
 from __future__ import annotations
 
 import subprocess
@@ -70,13 +71,21 @@ def test_levels_halve_with_stride_two_convs_and_double_with_transposed_convs(dep
 def test_down_levels_double_channels_and_the_bridge_is_the_total_downsampling():
     model = build("unet(width=8,depth=3)")
     shapes = {}
-    for name, module in [("down0", model.down[0]), ("down1", model.down[1]), ("down2", model.down[2]),
-                         ("bridge", model.bridge), ("up0", model.up[-1])]:
+    for name, module in [
+        ("down0", model.down[0]),
+        ("down1", model.down[1]),
+        ("down2", model.down[2]),
+        ("bridge", model.bridge),
+        ("up0", model.up[-1]),
+    ]:
         module.register_forward_hook(lambda m, i, o, name=name: shapes.__setitem__(name, tuple(o.shape[1:])))
     model(torch.rand(1, 3, 32, 48))
     assert shapes == {
-        "down0": (16, 32, 48), "down1": (32, 16, 24), "down2": (64, 8, 12),
-        "bridge": (64, 4, 6), "up0": (16, 32, 48),
+        "down0": (16, 32, 48),
+        "down1": (32, 16, 24),
+        "down2": (64, 8, 12),
+        "bridge": (64, 4, 6),
+        "up0": (16, 32, 48),
     }
 
 

@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``vqscore`` no-reference metric (a VQscore-style model trained by Kuchen)."""
+
 from __future__ import annotations
 
 from typing import Callable

@@ -7,6 +7,7 @@ does not depend on where a cell is — so any crop size works. The transformer l
 notes (a smooth sky next to blocky edges), and the head regresses SSIMULACRA2 on 0-100 from the
 mean token.
 """
+
 from __future__ import annotations
 
 import torch
@@ -27,7 +28,7 @@ class LocalContrast(nn.Module):
     def __init__(self, sigma: float = 7 / 6) -> None:
         super().__init__()
         offsets = torch.arange(7, dtype=torch.float32) - 3
-        line = torch.exp(-offsets**2 / (2 * sigma**2))
+        line = torch.exp(-(offsets**2) / (2 * sigma**2))
         window = torch.outer(line, line)
         self.register_buffer("window", (window / window.sum())[None, None], persistent=False)
         self.register_buffer("luma", torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1), persistent=False)
@@ -52,8 +53,9 @@ class VQNet(nn.Module):
             stem += _conv(cin, cout, 2) + _conv(cout, cout, 1)
         stem.append(nn.Conv2d(4 * width, dim, 3, stride=2, padding=1))
         self.stem = nn.Sequential(*stem)
-        layer = nn.TransformerEncoderLayer(dim, heads, dim_feedforward=2 * dim, dropout=0.0,
-                                           activation="gelu", batch_first=True, norm_first=True)
+        layer = nn.TransformerEncoderLayer(
+            dim, heads, dim_feedforward=2 * dim, dropout=0.0, activation="gelu", batch_first=True, norm_first=True
+        )
         self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
         self.head = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, dim // 2), nn.GELU(), nn.Linear(dim // 2, 1))
 

@@ -1,5 +1,6 @@
 """``vqscore``: no-reference quality on 0-100 from a VQscore-style network trained by Kuchen to
 predict SSIMULACRA2 without seeing the original."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,13 +18,17 @@ class VQScoreMetric(Metric):
     info = MetricInfo(
         name="vqscore",
         description="VQscore-style no-reference quality (CNN tokens + transformer) trained by Kuchen to "
-                    "predict SSIMULACRA2 without the reference; 0-100, higher is better",
+        "predict SSIMULACRA2 without the reference; 0-100, higher is better",
         needs_reference=False,
         higher_is_better=True,
         range=(0.0, 100.0),
         params=(
-            Param("grid", 3, "at most this many crops per axis, evenly spaced on the 8-px grid; scores are averaged",
-                  minimum=1),
+            Param(
+                "grid",
+                3,
+                "at most this many crops per axis, evenly spaced on the 8-px grid; scores are averaged",
+                minimum=1,
+            ),
             Param("weights", "", "a .safetensors of your own training (empty: the shipped weights)"),
         ),
     )

@@ -2,6 +2,7 @@
 They are a Kuchen checkpoint (:mod:`kuchen_core.nn.checkpoint`): ``NAME.safetensors`` holds the
 tensors, ``NAME.json`` beside it names the network (``vqnet``) and records its architecture, crop
 size and how the weights were made."""
+
 from __future__ import annotations
 
 from functools import lru_cache

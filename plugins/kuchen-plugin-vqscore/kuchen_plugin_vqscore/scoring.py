@@ -1,6 +1,7 @@
 """Score a whole image with a VQNet: deterministic crops on the 8-px grid, scored in one batch and
 averaged. Shared by the ``vqscore`` metric and the training script's validation, so the numbers
 in the README are the metric's own."""
+
 from __future__ import annotations
 
 import math
@@ -28,8 +29,13 @@ def crops(image: np.ndarray, crop: int, grid: int) -> np.ndarray:
     if height < MIN_SIDE or width < MIN_SIDE:
         raise ValueError(f"vqscore needs images of at least {MIN_SIDE}×{MIN_SIDE} pixels, got {width}×{height}")
     h, w = min(crop, height), min(crop, width)
-    return np.stack([image[top:top + h, left:left + w]
-                     for top in crop_starts(height, crop, grid) for left in crop_starts(width, crop, grid)])
+    return np.stack(
+        [
+            image[top : top + h, left : left + w]
+            for top in crop_starts(height, crop, grid)
+            for left in crop_starts(width, crop, grid)
+        ]
+    )
 
 
 def predict(net: Any, image: np.ndarray, crop: int, grid: int) -> float:

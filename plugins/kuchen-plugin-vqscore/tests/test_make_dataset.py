@@ -1,5 +1,6 @@
 """``training/make_dataset.py``: every training crop carries the SSIMULACRA2 of its whole distorted
 photo — the score the metric's mean over crops is compared with — not the crop's own."""
+
 from __future__ import annotations
 
 import argparse
@@ -46,6 +47,10 @@ def test_training_crops_are_labelled_with_their_whole_photos_score(photo_file, m
         assert record["names"][first + 1] == name
         crop = record["crops"][first]
         # the crop is a window of that same version, on the 8-px grid
-        hits = [(top, left) for top in range(0, version.shape[0] - 63, 8) for left in range(0, version.shape[1] - 63, 8)
-                if np.array_equal(version[top:top + 64, left:left + 64], crop)]
+        hits = [
+            (top, left)
+            for top in range(0, version.shape[0] - 63, 8)
+            for left in range(0, version.shape[1] - 63, 8)
+            if np.array_equal(version[top : top + 64, left : left + 64], crop)
+        ]
         assert hits

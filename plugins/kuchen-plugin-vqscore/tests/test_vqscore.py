@@ -1,5 +1,6 @@
 """The ``vqscore`` metric: its contract on a JPEG ladder, deterministic crops, the shipped weights'
 record, and agreement with SSIMULACRA2 on CBSD68 photos it never saw."""
+
 from __future__ import annotations
 
 import json
@@ -40,14 +41,17 @@ def vqscore(**params):
     return get_registry().create("metric", "vqscore", **params)
 
 
-@pytest.mark.parametrize("side, crop, grid, expected", [
-    (100, 192, 3, [0]),                # smaller than a crop: one window, the whole side
-    (192, 192, 3, [0]),
-    (321, 192, 3, [0, 128]),           # two windows reach both edges (129 rounds down to the 8-px grid)
-    (512, 192, 3, [0, 160, 320]),
-    (4000, 192, 3, [0, 1904, 3808]),   # never more than grid windows, however large
-    (4000, 192, 1, [0]),
-])
+@pytest.mark.parametrize(
+    "side, crop, grid, expected",
+    [
+        (100, 192, 3, [0]),  # smaller than a crop: one window, the whole side
+        (192, 192, 3, [0]),
+        (321, 192, 3, [0, 128]),  # two windows reach both edges (129 rounds down to the 8-px grid)
+        (512, 192, 3, [0, 160, 320]),
+        (4000, 192, 3, [0, 1904, 3808]),  # never more than grid windows, however large
+        (4000, 192, 1, [0]),
+    ],
+)
 def test_crops_start_on_the_jpeg_grid_and_spread_over_the_image(side, crop, grid, expected):
     starts = crop_starts(side, crop, grid)
     assert starts == expected
@@ -107,7 +111,7 @@ def test_own_weights_load_through_the_weights_parameter(tmp_path):
 def test_shipped_weights_come_with_their_record():
     record = json.loads(WEIGHTS.with_suffix(".json").read_text())
     header_size = int.from_bytes(WEIGHTS.read_bytes()[:8], "little")
-    header = json.loads(WEIGHTS.read_bytes()[8:8 + header_size])
+    header = json.loads(WEIGHTS.read_bytes()[8 : 8 + header_size])
     names = {k for k in header if k != "__metadata__"}
     assert names == set(VQNet(**record["arch"]).state_dict())
     training = record["training"]

@@ -14,6 +14,7 @@ resumes where it stopped.
 
     python plugins/kuchen-plugin-vqscore/training/make_dataset.py --out runs/vqscore-data --jobs 2
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,19 @@ from kuchen_core import get_registry, load_image, write_atomic
 SHARED = Path(__file__).resolve().parents[3] / ".." / "shared" / "data"
 
 # (kind, weight): codecs dominate because the metric's job is judging codec output.
-KINDS = (("jpeg", 5), ("webp", 3), ("hevc", 3), ("blur", 1), ("noise", 1), ("sharpen", 1),
-         ("nlmeans", 1), ("detail", 1), ("ar", 1), ("resample", 1), ("chain", 3))
+KINDS = (
+    ("jpeg", 5),
+    ("webp", 3),
+    ("hevc", 3),
+    ("blur", 1),
+    ("noise", 1),
+    ("sharpen", 1),
+    ("nlmeans", 1),
+    ("detail", 1),
+    ("ar", 1),
+    ("resample", 1),
+    ("chain", 3),
+)
 QUALITY = {"jpeg": (3, 98), "webp": (0, 98), "hevc": (1, 95)}
 
 _tools: dict[str, Any] = {}
@@ -84,8 +96,9 @@ def simple(kind: str, image: np.ndarray, rng: np.random.Generator) -> tuple[np.n
     if kind == "resample":
         factor = float(rng.uniform(1.3, 4.0))
         height, width = image.shape[:2]
-        small = Image.fromarray(image).resize((max(1, round(width / factor)), max(1, round(height / factor))),
-                                              Image.Resampling.BICUBIC)
+        small = Image.fromarray(image).resize(
+            (max(1, round(width / factor)), max(1, round(height / factor))), Image.Resampling.BICUBIC
+        )
         return np.asarray(small.resize((width, height), Image.Resampling.BICUBIC)), f"resample(x{factor:.2f})"
     raise ValueError(kind)
 
@@ -122,7 +135,7 @@ def train_record(path: Path, args: argparse.Namespace) -> dict[str, np.ndarray]:
         for _ in range(args.crops):
             top = int(rng.integers(0, (height - args.crop) // 8 + 1)) * 8
             left = int(rng.integers(0, (width - args.crop) // 8 + 1)) * 8
-            crops.append(distorted[top:top + args.crop, left:left + args.crop])
+            crops.append(distorted[top : top + args.crop, left : left + args.crop])
             targets.append(score)
             names.append(name)
     return {"crops": np.stack(crops), "targets": np.array(targets, np.float32), "names": np.array(names)}
@@ -155,8 +168,11 @@ def work(job: tuple[str, Path, Path, argparse.Namespace]) -> str:
 
 
 def photos(data: Path) -> dict[str, list[Path]]:
-    train = [data / line.strip() for line in (data / "bsds500" / "CBSD432_train_list.txt").read_text().split()
-             if line.strip()]
+    train = [
+        data / line.strip()
+        for line in (data / "bsds500" / "CBSD432_train_list.txt").read_text().split()
+        if line.strip()
+    ]
     train_names = {p.name for p in train}
     val = sorted(p for p in (data / "bsds500" / "val").glob("*.jpg") if p.name not in train_names)
     return {"train": train, "val": val}

@@ -7,6 +7,7 @@ record. ``--ship`` writes the best weights into the plugin.
 
     python plugins/kuchen-plugin-vqscore/training/train.py --data runs/vqscore-data --out runs/vqscore --ship
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,7 @@ def load_split(paths: list[Path]) -> tuple[torch.Tensor, torch.Tensor]:
 
 def batches(crops: torch.Tensor, order: torch.Tensor, size: int) -> Any:
     for start in range(0, len(order), size):
-        index = order[start:start + size]
+        index = order[start : start + size]
         yield index, crops[index].permute(0, 3, 1, 2).float().div_(255.0)
 
 
@@ -60,8 +61,11 @@ def evaluate(net: VQNet, crops: torch.Tensor, targets: torch.Tensor, size: int) 
         for _, batch in batches(crops, torch.arange(len(crops)), size):
             predicted.append(net(batch).clamp(0.0, 100.0))
     p, t = torch.cat(predicted).numpy(), targets.numpy()
-    return {"spearman": round(spearman(p, t), 4), "pearson": round(pearson(p, t), 4),
-            "rmse": round(float(np.sqrt(np.mean((p - t) ** 2))), 2)}
+    return {
+        "spearman": round(spearman(p, t), 4),
+        "pearson": round(pearson(p, t), 4),
+        "rmse": round(float(np.sqrt(np.mean((p - t) ** 2))), 2),
+    }
 
 
 def data_hash(paths: list[Path]) -> str:
@@ -96,8 +100,8 @@ def main() -> None:
     paths = sorted((args.data / "train").glob("*.npz"))
     if len(paths) <= args.holdout:
         raise SystemExit(f"{args.data / 'train'}: {len(paths)} photos, need more than --holdout {args.holdout}")
-    train_x, train_y = load_split(paths[:-args.holdout])
-    hold_x, hold_y = load_split(paths[-args.holdout:])
+    train_x, train_y = load_split(paths[: -args.holdout])
+    hold_x, hold_y = load_split(paths[-args.holdout :])
     crop = int(train_x.shape[1])
     arch = {"width": args.width, "dim": args.dim, "layers": args.layers, "heads": args.heads}
     net = VQNet(**arch)
@@ -121,8 +125,12 @@ def main() -> None:
             schedule.step()
             losses.append(loss.item())
             bar.set_postfix(rmse=f"{np.sqrt(np.mean(losses[-50:])):.2f}")
-        scores = {"epoch": epoch, "train_rmse": round(float(np.sqrt(np.mean(losses))), 2),
-                  "minutes": round((time.perf_counter() - start) / 60, 1), **evaluate(net, hold_x, hold_y, 64)}
+        scores = {
+            "epoch": epoch,
+            "train_rmse": round(float(np.sqrt(np.mean(losses))), 2),
+            "minutes": round((time.perf_counter() - start) / 60, 1),
+            **evaluate(net, hold_x, hold_y, 64),
+        }
         history.append(scores)
         print(scores, flush=True)
         save_network(args.out / f"epoch{epoch}.safetensors", net, {"arch": arch, "crop": crop})
@@ -137,14 +145,26 @@ def main() -> None:
     validation = validate(best_net, crop, args.data)
     print("CBSD68 validation:", validation, flush=True)
     record = {
-        "arch": arch, "crop": crop, "grid": GRID,
+        "arch": arch,
+        "crop": crop,
+        "grid": GRID,
         "weights_sha256": hashlib.sha256(best_path.read_bytes()).hexdigest(),
         "training": {
-            "command": "python " + " ".join(sys.argv), "seed": args.seed, "epochs": args.epochs, "batch": args.batch,
-            "lr": args.lr, "optimizer": "AdamW (weight decay 1e-4), one-cycle schedule", "loss": "MSE on the 0-100 score",
-            "train_photos": len(paths) - args.holdout, "train_crops": len(train_x), "holdout_photos": args.holdout,
-            "data_sha256": data_hash(paths), "minutes": minutes, "device": f"cpu ({platform.processor() or platform.machine()}, "
-            f"{torch.get_num_threads()} threads)", "torch": torch.__version__, "best_epoch": best["epoch"] if best else None,
+            "command": "python " + " ".join(sys.argv),
+            "seed": args.seed,
+            "epochs": args.epochs,
+            "batch": args.batch,
+            "lr": args.lr,
+            "optimizer": "AdamW (weight decay 1e-4), one-cycle schedule",
+            "loss": "MSE on the 0-100 score",
+            "train_photos": len(paths) - args.holdout,
+            "train_crops": len(train_x),
+            "holdout_photos": args.holdout,
+            "data_sha256": data_hash(paths),
+            "minutes": minutes,
+            "device": f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)",
+            "torch": torch.__version__,
+            "best_epoch": best["epoch"] if best else None,
             "history": history,
         },
         "validation_cbsd68": validation,

@@ -5,6 +5,7 @@ qualities (10, 20, …, 90) on each photo's ladder where the score rises, and mi
 
     python plugins/kuchen-plugin-vqscore/training/validate.py --data runs/vqscore-data
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,9 +57,13 @@ def validate(net: Any, crop: int, data: Path, grid: int = GRID) -> dict[str, Any
         pairs += len(LADDER) - 1
     p, t = np.array(predicted), np.array(targets)
     return {
-        "photos": len(photos), "pairs": len(p), "spearman": round(spearman(p, t), 4),
-        "pearson": round(pearson(p, t), 4), "rmse": round(float(np.sqrt(np.mean((p - t) ** 2))), 2),
-        "ladder_rising": round(rising / pairs, 4), "ladder_pairs": pairs,
+        "photos": len(photos),
+        "pairs": len(p),
+        "spearman": round(spearman(p, t), 4),
+        "pearson": round(pearson(p, t), 4),
+        "rmse": round(float(np.sqrt(np.mean((p - t) ** 2))), 2),
+        "ladder_rising": round(rising / pairs, 4),
+        "ladder_pairs": pairs,
         "ms_per_512x512": round(milliseconds_per_512(net, crop, data, grid), 1),
         "by_kind": by_kind(p, t, kinds),
     }
@@ -70,9 +75,12 @@ def by_kind(predicted: np.ndarray, targets: np.ndarray, kinds: list[str]) -> dic
     for kind in sorted(set(kinds)):
         mask = np.array([k == kind for k in kinds])
         p, t = predicted[mask], targets[mask]
-        out[kind] = {"pairs": int(mask.sum()), "vqscore": round(float(p.mean()), 1),
-                     "ssimulacra2": round(float(t.mean()), 1),
-                     "pearson": round(pearson(p, t), 3) if mask.sum() > 2 and t.std() > 0 else None}
+        out[kind] = {
+            "pairs": int(mask.sum()),
+            "vqscore": round(float(p.mean()), 1),
+            "ssimulacra2": round(float(t.mean()), 1),
+            "pearson": round(pearson(p, t), 3) if mask.sum() > 2 and t.std() > 0 else None,
+        }
     return out
 
 

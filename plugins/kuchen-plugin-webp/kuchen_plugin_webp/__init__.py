@@ -1,4 +1,5 @@
 """Kuchen plugin providing the ``webp`` codec (lossy WebP through Pillow's libwebp)."""
+
 from __future__ import annotations
 
 from typing import Callable

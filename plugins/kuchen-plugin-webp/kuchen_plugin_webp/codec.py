@@ -4,6 +4,7 @@ Only the lossy (VP8) mode is offered: Kuchen's pre-processing trades quality for
 lossless WebP cannot do. libwebp is single-threaded unless asked otherwise, so bytes are
 the same on every machine.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,9 +31,7 @@ class WebpCodec(Codec):
         extension=".webp",
         quality_range=(0, 100),
         higher_quality_is_better=True,
-        params=(
-            Param("method", 4, "encoder effort: 0 is fastest, 6 slowest and smallest", minimum=0, maximum=6),
-        ),
+        params=(Param("method", 4, "encoder effort: 0 is fastest, 6 slowest and smallest", minimum=0, maximum=6),),
     )
 
     def encode(self, image: np.ndarray, quality: int) -> bytes:

@@ -1,4 +1,5 @@
 """The ``webp`` codec: the codec contract, the real file, the effort parameter, clear errors."""
+
 from __future__ import annotations
 
 import io
