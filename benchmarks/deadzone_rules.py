@@ -1,13 +1,14 @@
-"""Which fixed dead-zone rules does SSIMULACRA 2 reward in front of libjpeg-turbo?
+"""Which fixed dead-zone rules does SSIMULACRA 2 reward in front of libjpeg-turbo or jpegli?
 
 Runs the rd-jpeg pre-editor's own pixel-domain dead zone (``kuchen_plugin_preedit.arch``) with a
 hand-written rule in place of its network — uniform, by frequency, by block activity, negative
 zones (coefficients pushed over a rounding boundary instead of under it) — then the stock ``jpeg``
-codec, and prints each rule's BD-rate on SSIMULACRA 2 and PSNR against plain ``jpeg`` over the
+codec (or ``--codec jpegli``), at the steps in that encoder's own DQT segments, and prints each
+rule's BD-rate on SSIMULACRA 2 and PSNR against the plain encoder over the
 CBSD432 holdout photos (``benchmarks/cbsd432-holdout.txt``; never the evaluation sets). It tells
 what a trained network should be able to express and what its training loss must reward.
 
-    python benchmarks/deadzone_rules.py [--limit 12] [--jobs 2]
+    python benchmarks/deadzone_rules.py [--codec jpeg|jpegli] [--limit 12] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -68,7 +69,19 @@ def _rule(name: str) -> Any:
     return Rule()
 
 
-def _photo_rows(path: str) -> list[dict[str, Any]]:
+def dqt_steps(codec: Any, quality: int) -> tuple[Any, Any]:
+    """The 1×8×8 luma and chroma steps the encoder writes at ``quality`` (natural order, as Pillow reads them)."""
+    import io
+
+    import torch
+    from PIL import Image
+
+    tables = Image.open(io.BytesIO(codec.encode(np.full((16, 16, 3), 128, np.uint8), quality))).quantization
+    return tuple(torch.tensor(tables[i], dtype=torch.float32).view(1, 8, 8) for i in (0, 1))
+
+
+def _photo_rows(job: tuple[str, str]) -> list[dict[str, Any]]:
+    path, codec_name = job
     import torch
 
     from kuchen_core import get_registry, load_image
@@ -76,17 +89,17 @@ def _photo_rows(path: str) -> list[dict[str, Any]]:
     from kuchen_plugin_preedit.arch import DeadZoneNet
 
     registry = get_registry()
-    jpeg, ssimulacra2, psnr = (
-        registry.create(kind, name) for kind, name in (("codec", "jpeg"), ("metric", "ssimulacra2"), ("metric", "psnr"))
+    codec, ssimulacra2, psnr = (
+        registry.create(kind, name)
+        for kind, name in (("codec", codec_name), ("metric", "ssimulacra2"), ("metric", "psnr"))
     )
-    tables = jpeg.proxy().tables
     image = load_image(path)
     net = DeadZoneNet(chroma=False).eval()
     rows = []
     for name in RULES:
         net.luma = _rule(name)
         for quality in QUALITIES:
-            luma, chroma = tables(torch.tensor([float(quality)]))
+            luma, chroma = dqt_steps(codec, quality)
             with torch.no_grad():
                 edited = run_tiled(
                     lambda b: net(b, luma.expand(b.shape[0], -1, -1), chroma.expand(b.shape[0], -1, -1)),
@@ -96,8 +109,8 @@ def _photo_rows(path: str) -> list[dict[str, Any]]:
                     align=16,
                     device="cpu",
                 )
-            data = jpeg.encode(edited, quality)
-            decoded = jpeg.decode(data)
+            data = codec.encode(edited, quality)
+            decoded = codec.decode(data)
             rows.append(
                 {
                     "rule": name,
@@ -112,6 +125,7 @@ def _photo_rows(path: str) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--codec", default="jpeg", choices=("jpeg", "jpegli"))
     parser.add_argument("--limit", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
@@ -125,7 +139,7 @@ def main() -> None:
 
     torch.set_num_threads(1)
     with ProcessPoolExecutor(args.jobs) as pool:
-        rows = [row for photo in pool.map(_photo_rows, photos) for row in photo]
+        rows = [row for photo in pool.map(_photo_rows, [(photo, args.codec) for photo in photos]) for row in photo]
     from kuchen_core.bench.bdrate import bd_rate
 
     def curve(rule: str, key: str) -> tuple[list[float], list[float]]:
@@ -139,7 +153,7 @@ def main() -> None:
         return [m[0] for m in means], [m[1] for m in means]
 
     print(
-        f"{len(photos)} CBSD432 holdout photos, qualities {QUALITIES}; BD-rate against plain jpeg (negative: smaller)"
+        f"{len(photos)} CBSD432 holdout photos, qualities {QUALITIES}; BD-rate against plain {args.codec} (negative: smaller)"
     )
     print(f"{'rule':28} {'ssimulacra2':>12} {'psnr':>8}  bpp at q50")
     results = {}
