@@ -37,18 +37,27 @@ def _activity(u: Any) -> Any:
     return u[:, 1:].abs().sum(1, keepdim=True)
 
 
-RULES: dict[str, Callable[[Any], Any]] = {
-    "none": lambda u: 0.0 * u,
-    "uniform 0.1": lambda u: 0.1 + 0.0 * u,
-    "uniform 0.2": lambda u: 0.2 + 0.0 * u,
-    "uniform 0.3": lambda u: 0.3 + 0.0 * u,
-    "uniform 0.4": lambda u: 0.4 + 0.0 * u,
-    "high freq (k+l>=5) 0.3": lambda u: 0.3 * (_frequency() >= 5).float() + 0.0 * u,
-    "low freq (k+l<=4) 0.3": lambda u: 0.3 * (_frequency() <= 4).float() + 0.0 * u,
-    "busy blocks 0.3": lambda u: 0.3 * (_activity(u) > 8).float() + 0.0 * u,
-    "flat blocks 0.3": lambda u: 0.3 * (_activity(u) <= 8).float() + 0.0 * u,
-    "busy 0.4, flat 0.1": lambda u: torch_where(_activity(u) > 8, 0.4, 0.1) + 0.0 * u,
-    "uniform -0.1": lambda u: -0.1 + 0.0 * u,
+def _zone(value: float) -> Callable[[Any], Any]:
+    return lambda u: value + 0.0 * u
+
+
+# name -> (luma rule, chroma rule); a rule maps the coefficients u (N×64×h×w, in steps) to θ
+RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "none": (_zone(0.0), _zone(0.0)),
+    "uniform 0.1": (_zone(0.1), _zone(0.0)),
+    "uniform 0.2": (_zone(0.2), _zone(0.0)),
+    "uniform 0.3": (_zone(0.3), _zone(0.0)),
+    "uniform 0.4": (_zone(0.4), _zone(0.0)),
+    "high freq (k+l>=5) 0.3": (lambda u: 0.3 * (_frequency() >= 5).float() + 0.0 * u, _zone(0.0)),
+    "low freq (k+l<=4) 0.3": (lambda u: 0.3 * (_frequency() <= 4).float() + 0.0 * u, _zone(0.0)),
+    "busy blocks 0.3": (lambda u: 0.3 * (_activity(u) > 8).float() + 0.0 * u, _zone(0.0)),
+    "flat blocks 0.3": (lambda u: 0.3 * (_activity(u) <= 8).float() + 0.0 * u, _zone(0.0)),
+    "busy 0.4, flat 0.1": (lambda u: torch_where(_activity(u) > 8, 0.4, 0.1) + 0.0 * u, _zone(0.0)),
+    "uniform -0.1": (_zone(-0.1), _zone(0.0)),
+    "luma 0.1, chroma 0.1": (_zone(0.1), _zone(0.1)),
+    "luma 0.1, chroma -0.1": (_zone(0.1), _zone(-0.1)),
+    "luma 0.2, chroma -0.1": (_zone(0.2), _zone(-0.1)),
+    "luma 0.2, chroma -0.2": (_zone(0.2), _zone(-0.2)),
 }
 
 
@@ -58,13 +67,13 @@ def torch_where(condition: Any, a: float, b: float) -> Any:
     return torch.where(condition, torch.tensor(a), torch.tensor(b))
 
 
-def _rule(name: str) -> Any:
+def _rule(rule: Callable[[Any], Any]) -> Any:
     """A module standing in for the network's zone predictor: θ per coefficient from the rule."""
     import torch
 
     class Rule(torch.nn.Module):
         def forward(self, u: Any, steps: Any) -> Any:
-            return RULES[name](u).expand_as(u)
+            return rule(u).expand_as(u)
 
     return Rule()
 
@@ -80,8 +89,8 @@ def dqt_steps(codec: Any, quality: int) -> tuple[Any, Any]:
     return tuple(torch.tensor(tables[i], dtype=torch.float32).view(1, 8, 8) for i in (0, 1))
 
 
-def _photo_rows(job: tuple[str, str]) -> list[dict[str, Any]]:
-    path, codec_name = job
+def _photo_rows(job: tuple[str, str, list[str]]) -> list[dict[str, Any]]:
+    path, codec_name, names = job
     import torch
 
     from kuchen_core import get_registry, load_image
@@ -94,10 +103,10 @@ def _photo_rows(job: tuple[str, str]) -> list[dict[str, Any]]:
         for kind, name in (("codec", codec_name), ("metric", "ssimulacra2"), ("metric", "psnr"))
     )
     image = load_image(path)
-    net = DeadZoneNet(chroma=False).eval()
+    net = DeadZoneNet(chroma=True).eval()
     rows = []
-    for name in RULES:
-        net.luma = _rule(name)
+    for name in names:
+        net.luma, net.chroma = (_rule(rule) for rule in RULES[name])
         for quality in QUALITIES:
             luma, chroma = dqt_steps(codec, quality)
             with torch.no_grad():
@@ -128,6 +137,7 @@ def main() -> None:
     parser.add_argument("--codec", default="jpeg", choices=("jpeg", "jpegli"))
     parser.add_argument("--limit", type=int, default=12)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--only", default="", help="run only the rules whose name contains this (and 'none')")
     args = parser.parse_args()
     listing = HERE / "cbsd432-holdout.txt"
     photos = [
@@ -135,11 +145,14 @@ def main() -> None:
         for line in listing.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ][: args.limit]
+    names = [name for name in RULES if name == "none" or args.only in name]
     import torch
 
     torch.set_num_threads(1)
     with ProcessPoolExecutor(args.jobs) as pool:
-        rows = [row for photo in pool.map(_photo_rows, [(photo, args.codec) for photo in photos]) for row in photo]
+        rows = [
+            row for photo in pool.map(_photo_rows, [(photo, args.codec, names) for photo in photos]) for row in photo
+        ]
     from kuchen_core.bench.bdrate import bd_rate
 
     def curve(rule: str, key: str) -> tuple[list[float], list[float]]:
@@ -157,7 +170,7 @@ def main() -> None:
     )
     print(f"{'rule':28} {'ssimulacra2':>12} {'psnr':>8}  bpp at q50")
     results = {}
-    for rule in RULES:
+    for rule in names:
         values = [bd_rate(*curve("none", key), *curve(rule, key)).value for key in ("ssimulacra2", "psnr")]
         bpp50 = curve(rule, "ssimulacra2")[0][QUALITIES.index(50)]
         results[rule] = {"ssimulacra2": values[0], "psnr": values[1], "bpp_q50": bpp50}
