@@ -1,12 +1,18 @@
 """Reading TOML config files into checked values, with one kind of error for every way they can
 fail, so ``label``, ``bench`` and ``train`` report a missing file, an unknown key or a wrong type
-the same way (each names the key, e.g. ``pool.max_group_size must be a int, got 'x'``)."""
+the same way (each names the key, e.g. ``pool.max_group_size must be a int, got 'x'``).
+
+A config is an attrs class made of :func:`setting` fields: each says where its key lives and
+what it must be, and :func:`read_settings` reads and checks them all, so a config module holds
+only what is particular to it."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, TypeVar
+
+import attrs
 
 from ..errors import KuchenError
 
@@ -67,9 +73,9 @@ class Table:
         if key not in self.data:
             return default
         value = self.data[key]
-        if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+        if not _has_type(value, kind):
             raise self.error(f"{self.where(key)} must be a {kind.__name__}, got {value!r}")
-        return value
+        return float(value) if kind is float else value
 
     def require(self, key: str, kind: type) -> Any:
         value = self.get(key, kind)
@@ -97,3 +103,94 @@ class Table:
         if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
             raise self.error(f"{self.where(key)} must be a string or a list of non-empty strings, got {value!r}")
         return [v.strip() for v in items]
+
+
+def _has_type(value: Any, kind: type) -> bool:
+    """A bool is no number; an int is a float (TOML writes ``1`` for ``1.0``)."""
+    if isinstance(value, bool) and kind is not bool:
+        return False
+    return isinstance(value, (int, float) if kind is float else kind)
+
+
+SETTING = "kuchen.setting"
+Config = TypeVar("Config")
+
+
+@attrs.frozen
+class Setting:
+    """How one field of a config class is read: its ``key`` (the field's name when None) in the
+    sub-table ``table`` (None: the table being read), the type a file value must have, and what any
+    value must be. ``parse`` reads the file value itself (lists, nested tables) instead of ``kind``;
+    ``check`` sees the value and the fields read before it and returns what the value must be when
+    it is not. ``must`` replaces every generated "must be ..." phrase when other words say it better."""
+
+    key: str | None = None
+    table: str | None = None
+    kind: type | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[Any, ...] | None = None
+    must: str | None = None
+    required: bool = False
+    missing: str | None = None
+    parse: Callable[[Table, str], Any] | None = None
+    check: Callable[[Any, Mapping[str, Any]], str | None] | None = None
+
+    def problem(self, value: Any, earlier: Mapping[str, Any]) -> str | None:
+        """What ``value`` must be when it is not acceptable, else None."""
+        if self.choices is not None and value not in self.choices:
+            return self.must or f"one of {list(self.choices)}"
+        low, high = self.minimum, self.maximum
+        if (low is not None and not value >= low) or (high is not None and not value <= high):
+            if self.must:
+                return self.must
+            return f"at least {low}" if high is None else f"between {low} and {high}"
+        found = self.check(value, earlier) if self.check else None
+        return found and (self.must or found)
+
+
+def setting(default: Any = attrs.NOTHING, *, converter: Callable[[Any], Any] | None = None, **how: Any) -> Any:
+    """An attrs field read from a config table as ``how`` says (the keywords of :class:`Setting`)."""
+    return attrs.field(default=default, converter=converter, metadata={SETTING: Setting(**how)})
+
+
+def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | None = None, title: str = "") -> Config:
+    """Build ``cls`` from ``table``: every :func:`setting` field is read, type-checked and checked,
+    one clear error per mistake. ``given`` holds command-line values by field name (None = not
+    given); they replace the file's and are checked the same way (named ``--field-name``). With a
+    ``title``, unknown keys in ``table`` (and in every sub-table the settings name) are errors."""
+    fields = [(field.name, field.metadata[SETTING]) for field in attrs.fields(cls) if SETTING in field.metadata]  # type: ignore[arg-type]
+    if title:
+        _check_keys(table, fields, title)
+    values: dict[str, Any] = {}
+    for name, how in fields:
+        source = table.table(how.table, how.required) if how.table else table
+        key = how.key or name
+        value = (given or {}).get(name)
+        where = f"--{name.replace('_', '-')}"
+        if value is None:
+            where = source.where(key)
+            if key not in source:
+                if how.required:
+                    raise table.error(how.missing or f"missing {where}")
+                continue
+            value = how.parse(source, key) if how.parse else source.data[key]
+            if how.kind is not None and not _has_type(value, how.kind):
+                raise table.error(f"{where} must be {how.must or 'a ' + how.kind.__name__}, got {value!r}")
+            if how.required and isinstance(value, str) and not value.strip():
+                raise table.error(how.missing or f"missing {where}")
+            value = float(value) if how.kind is float else value
+        problem = how.problem(value, values)
+        if problem:
+            raise table.error(f"{where} must be {problem}, got {value!r}")
+        values[name] = value
+    return cls(**values)
+
+
+def _check_keys(table: Table, fields: list[tuple[str, Setting]], title: str) -> None:
+    tables = {how.table for _, how in fields if how.table}
+    table.only({how.key or name for name, how in fields if not how.table} | tables, title)
+    for sub in sorted(tables):
+        if sub in table:
+            keys = {how.key or name for name, how in fields if how.table == sub}
+            table.table(sub, False).only(keys, f"[{table.where(sub)}]")
