@@ -159,9 +159,9 @@ def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | No
     one clear error per mistake. ``given`` holds command-line values by field name (None = not
     given); they replace the file's and are checked the same way (named ``--field-name``). With a
     ``title``, unknown keys in ``table`` (and in every sub-table the settings name) are errors."""
-    fields = [(field.name, field.metadata[SETTING]) for field in attrs.fields(cls) if SETTING in field.metadata]  # type: ignore[arg-type]
+    fields = _settings(cls)
     if title:
-        _check_keys(table, fields, title)
+        _check_keys(table, cls, title)
     values: dict[str, Any] = {}
     for name, how in fields:
         source = table.table(how.table, how.required) if how.table else table
@@ -177,9 +177,9 @@ def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | No
             value = how.parse(source, key) if how.parse else source.data[key]
             if how.kind is not None and not _has_type(value, how.kind):
                 raise table.error(f"{where} must be {how.must or 'a ' + how.kind.__name__}, got {value!r}")
-            if how.required and isinstance(value, str) and not value.strip():
-                raise table.error(how.missing or f"missing {where}")
             value = float(value) if how.kind is float else value
+        if how.required and _empty(value):
+            raise table.error(how.missing or f"missing {where}")
         problem = how.problem(value, values)
         if problem:
             raise table.error(f"{where} must be {problem}, got {value!r}")
@@ -187,9 +187,24 @@ def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | No
     return cls(**values)
 
 
-def _check_keys(table: Table, fields: list[tuple[str, Setting]], title: str) -> None:
+def _empty(value: Any) -> bool:
+    """A required setting must hold something: not a blank string, not an empty list."""
+    return isinstance(value, (str, tuple, list, dict)) and not (value.strip() if isinstance(value, str) else value)
+
+
+def _settings(cls: type) -> list[tuple[str, Setting]]:
+    return [(field.name, field.metadata[SETTING]) for field in attrs.fields(cls) if SETTING in field.metadata]
+
+
+def setting_keys(cls: type) -> set[str]:
+    """The keys a table read as ``cls`` may hold: its settings' keys and sub-tables."""
+    return {how.table or how.key or name for name, how in _settings(cls)}
+
+
+def _check_keys(table: Table, cls: type, title: str) -> None:
+    fields = _settings(cls)
+    table.only(setting_keys(cls), title)
     tables = {how.table for _, how in fields if how.table}
-    table.only({how.key or name for name, how in fields if not how.table} | tables, title)
     for sub in sorted(tables):
         if sub in table:
             keys = {how.key or name for name, how in fields if how.table == sub}
