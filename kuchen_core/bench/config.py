@@ -166,12 +166,7 @@ PER_CODEC = {"quality": _int, "ladder": _int_list, "post_qualities": _int_list, 
 
 def _specs(table: Table, key: str) -> tuple[str, ...]:
     """A list of strings; one string is a comma-separated list, like a plugin list on the command line."""
-    return tuple(table.str_list(key, split=split_specs) or ())
-
-
-def _images(table: Table, key: str) -> tuple[str, ...]:
-    """A list of strings; one string is one entry (a path may hold a comma)."""
-    return tuple(table.str_list(key) or ())
+    return table.strings(key, split_specs)
 
 
 def _stripped(values: Iterable[str]) -> tuple[str, ...]:
@@ -197,7 +192,7 @@ class BenchConfig:
     images: tuple[str, ...] = setting(
         required=True,
         missing="no images: pass --images DIR (folders, globs, image files or .txt lists)",
-        parse=_images,
+        parse=Table.strings,  # one string is one entry: a path may hold a comma
         converter=tuple,
     )
     out: Path = setting(

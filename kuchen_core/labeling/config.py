@@ -29,10 +29,6 @@ def _optional_path(value: str | None) -> Path | None:
     return Path(value) if value is not None else None
 
 
-def _strings(table: Table, key: str) -> tuple[str, ...]:
-    return tuple(table.str_list(key) or ())
-
-
 @attrs.frozen
 class MetricConfig:
     """One quality metric: ``reference`` is "none" (scored on the decoded image alone, as the
@@ -44,7 +40,7 @@ class MetricConfig:
 
 
 def _methods(pool: Table, key: str) -> tuple[str, ...]:
-    methods = _strings(pool, key)
+    methods = pool.strings(key)
     if not methods:
         raise LabelConfigError("pool.methods must name at least one method")
     return methods
@@ -79,7 +75,7 @@ def _fits_the_pool(size: int, earlier: Mapping[str, Any]) -> str | None:
 
 @attrs.frozen
 class LabelConfig:
-    inputs: tuple[str, ...] = setting(key="input", required=True, parse=_strings)
+    inputs: tuple[str, ...] = setting(key="input", required=True, parse=Table.strings)
     output: Path = setting(
         key="output",
         kind=str,
@@ -109,8 +105,8 @@ class LabelConfig:
     cache: Path | None = setting(None, kind=str, converter=_optional_path)
     limit: int | None = setting(None, kind=int, minimum=1)
     ids: Path | None = setting(None, kind=str, converter=_optional_path)
-    seed: tuple[Path, ...] = setting((), parse=_strings, converter=lambda paths: tuple(Path(p) for p in paths))
-    plugin_modules: tuple[str, ...] = setting((), parse=_strings)
+    seed: tuple[Path, ...] = setting((), parse=Table.strings, converter=lambda paths: tuple(Path(p) for p in paths))
+    plugin_modules: tuple[str, ...] = setting((), parse=Table.strings)
 
     @property
     def cache_dir(self) -> Path:

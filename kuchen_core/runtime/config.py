@@ -68,44 +68,17 @@ class Table:
             raise self.error(f"{self.where(key)} must be a table ([{self.where(key)}]), got {type(value).__name__}")
         return Table(value, f"{self.where(key)}.", self.error)
 
-    def get(self, key: str, kind: type, default: Any = None) -> Any:
-        """The value of ``key`` when it has type ``kind`` (a bool is no int), ``default`` when absent."""
-        if key not in self.data:
-            return default
-        value = self.data[key]
-        if not _has_type(value, kind):
-            raise self.error(f"{self.where(key)} must be a {kind.__name__}, got {value!r}")
-        return float(value) if kind is float else value
-
-    def require(self, key: str, kind: type) -> Any:
-        value = self.get(key, kind)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            raise self.error(f"missing {self.where(key)}")
-        return value
-
-    def number(self, key: str, default: float, minimum: float = 0.0) -> float:
-        value = self.data.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= minimum:
-            raise self.error(f"{self.where(key)} must be a number >= {minimum:g}, got {value!r}")
-        return float(value)
-
-    def str_list(
-        self, key: str, required: bool = False, split: Callable[[str], list[str]] | None = None
-    ) -> list[str] | None:
-        """A list of non-empty strings, stripped; ``None`` when absent. One string is a list of one, or
-        what ``split`` makes of it (a comma-separated list, as on the command line)."""
-        if key not in self.data:
-            if required:
-                raise self.error(f"missing {self.where(key)}")
-            return None
+    def strings(self, key: str, split: Callable[[str], list[str]] | None = None) -> tuple[str, ...]:
+        """A list of non-empty strings, stripped. One string is a list of one, or what ``split``
+        makes of it (a comma-separated list, as on the command line)."""
         value = self.data[key]
         items = (split(value) if split else [value]) if isinstance(value, str) else value
         if not isinstance(items, list) or not all(isinstance(v, str) and v.strip() for v in items):
             raise self.error(f"{self.where(key)} must be a string or a list of non-empty strings, got {value!r}")
-        return [v.strip() for v in items]
+        return tuple(v.strip() for v in items)
 
 
-def _has_type(value: Any, kind: type) -> bool:
+def _has_type(value: Any, kind: type | tuple[type, ...]) -> bool:
     """A bool is no number; an int is a float (TOML writes ``1`` for ``1.0``)."""
     if isinstance(value, bool) and kind is not bool:
         return False
@@ -120,13 +93,15 @@ Config = TypeVar("Config")
 class Setting:
     """How one field of a config class is read: its ``key`` (the field's name when None) in the
     sub-table ``table`` (None: the table being read), the type a file value must have, and what any
-    value must be. ``parse`` reads the file value itself (lists, nested tables) instead of ``kind``;
-    ``check`` sees the value and the fields read before it and returns what the value must be when
-    it is not. ``must`` replaces every generated "must be ..." phrase when other words say it better."""
+    value must be. ``parse`` reads the file value itself (lists, tables) instead of taking it as it
+    is; ``nested`` reads a sub-table as another config class. ``check`` sees the value and the fields
+    read before it and returns what the value must be when it is not. ``must`` replaces every
+    generated "must be ..." phrase when other words say it better. ``required``: present and not
+    empty, else ``missing`` (or "missing KEY") is the error."""
 
     key: str | None = None
     table: str | None = None
-    kind: type | None = None
+    kind: type | tuple[type, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
@@ -134,6 +109,7 @@ class Setting:
     required: bool = False
     missing: str | None = None
     parse: Callable[[Table, str], Any] | None = None
+    nested: type | None = None
     check: Callable[[Any, Mapping[str, Any]], str | None] | None = None
 
     def problem(self, value: Any, earlier: Mapping[str, Any]) -> str | None:
@@ -161,7 +137,7 @@ def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | No
     ``title``, unknown keys in ``table`` (and in every sub-table the settings name) are errors."""
     fields = _settings(cls)
     if title:
-        _check_keys(table, cls, title)
+        _check_keys(table, _layout(cls), title)
     values: dict[str, Any] = {}
     for name, how in fields:
         source = table.table(how.table, how.required) if how.table else table
@@ -174,16 +150,19 @@ def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | No
                 if how.required:
                     raise table.error(how.missing or f"missing {where}")
                 continue
-            value = how.parse(source, key) if how.parse else source.data[key]
+            if how.nested:
+                value = read_settings(how.nested, source.table(key, how.required))
+            else:
+                value = how.parse(source, key) if how.parse else source.data[key]
             if how.kind is not None and not _has_type(value, how.kind):
-                raise table.error(f"{where} must be {how.must or 'a ' + how.kind.__name__}, got {value!r}")
-            value = float(value) if how.kind is float else value
+                must = how.must or f"a {getattr(how.kind, '__name__', how.kind)}"
+                raise table.error(f"{where} must be {must}, got {value!r}")
         if how.required and _empty(value):
             raise table.error(how.missing or f"missing {where}")
         problem = how.problem(value, values)
         if problem:
             raise table.error(f"{where} must be {problem}, got {value!r}")
-        values[name] = value
+        values[name] = float(value) if how.kind is float else value
     return cls(**values)
 
 
@@ -198,14 +177,24 @@ def _settings(cls: type) -> list[tuple[str, Setting]]:
 
 def setting_keys(cls: type) -> set[str]:
     """The keys a table read as ``cls`` may hold: its settings' keys and sub-tables."""
-    return {how.table or how.key or name for name, how in _settings(cls)}
+    return set(_layout(cls))
 
 
-def _check_keys(table: Table, cls: type, title: str) -> None:
-    fields = _settings(cls)
-    table.only(setting_keys(cls), title)
-    tables = {how.table for _, how in fields if how.table}
-    for sub in sorted(tables):
-        if sub in table:
-            keys = {how.key or name for name, how in fields if how.table == sub}
-            table.table(sub, False).only(keys, f"[{table.where(sub)}]")
+def _layout(cls: type) -> dict[str, Any]:
+    """The tables and keys ``cls`` reads: key → None (a value) or the layout of a sub-table."""
+    layout: dict[str, Any] = {}
+    for name, how in _settings(cls):
+        node = layout.setdefault(how.table, {}) if how.table else layout
+        key = how.key or name
+        if how.nested:
+            node.setdefault(key, {}).update(_layout(how.nested))
+        else:
+            node.setdefault(key, None)
+    return layout
+
+
+def _check_keys(table: Table, layout: Mapping[str, Any], title: str) -> None:
+    table.only(set(layout), title)
+    for key, sub in layout.items():
+        if sub is not None and isinstance(table.data.get(key), Mapping):
+            _check_keys(table.table(key, False), sub, f"[{table.where(key)}]")
