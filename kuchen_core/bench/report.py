@@ -22,7 +22,7 @@ from ..runtime.cache import ContentCache
 from .evaluate import kept_pixels, stored_file, toolkit
 from .plan import BenchPlan
 from .svgplot import PALETTE, Point, Series, rd_chart
-from .tables import BD_SIGN_NOTE, NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
+from .tables import sections
 
 PLOTS, CROPS, CURVES = "plots", "crops", "curves"
 # what a run publishes, all replaced by each run: files at the top, and the files of its folders
@@ -306,22 +306,14 @@ def write_html(
         parts.append(f"<p><b>Failed images (left out of every table):</b> {e(', '.join(images['failed']))}</p>")
     for codec in results["codecs"]:
         parts.append(f"<h2>{e(codec['codec'])}</h2>")
-        parts.append(f"<h3>Table 1: quality {codec['reference_quality']}, against {e(codec['baseline'])} Original</h3>")
-        parts.append(_table(*table1(plan, codec)))
-        headers, bd_rows, notes = bd_table(plan, codec)
-        if bd_rows:
-            parts.append(f"<h3>BD-rate over qualities {e(', '.join(map(str, codec['ladder'])))}</h3>")
-            parts.append(f"<p class='sign'>{e(BD_SIGN_NOTE)}</p>")
-            parts.append(_table(headers, bd_rows))
-            parts.extend(f"<p class='note'>[{i}] {e(n)}</p>" for i, n in enumerate(notes, 1))
-        if codec["matched"]:
-            parts.append("<h3>File size at matched quality</h3>")
-            parts.append(_table(*matched_table(plan, codec)))
-            if any(not m.needs_reference for m in plan.metrics):
-                parts.append(f"<p class='note'>{e(NO_REFERENCE_NOTE)}</p>")
-        if codec["post"]:
-            parts.append("<h3>Post-processing</h3>")
-            parts.append(_table(*post_table(plan, codec)))
+        for section in sections(plan, codec):
+            parts.append(f"<h3>{e(section.title)}</h3>")
+            if section.sign:
+                parts.append(f"<p class='sign'>{e(section.sign)}</p>")
+            parts.append(_table(section.headers, section.rows))
+            parts.extend(f"<p class='note'>[{i}] {e(n)}</p>" for i, n in enumerate(section.footnotes, 1))
+            if section.after:
+                parts.append(f"<p class='note'>{e(section.after)}</p>")
         toggle = f"images-{slug(codec['codec'])}"
         parts.append(
             f"<div><input type='checkbox' class='show-images' id='{e(toggle)}'> <label for='{e(toggle)}'>"
