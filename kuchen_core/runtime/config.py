@@ -40,8 +40,8 @@ def read_toml(path: str | os.PathLike, error: type[ConfigError] = ConfigError) -
 
 
 class Table:
-    """One TOML table and the name it is shown by (``[pool]``, ``pool.``): typed getters that raise
-    ``error`` naming the key, so every reader checks types the same way."""
+    """One TOML table and the prefix its keys are shown with (``pool.``); its errors are ``error``s
+    naming the key, so every reader reports them the same way."""
 
     def __init__(self, data: Mapping[str, Any], prefix: str = "", error: type[ConfigError] = ConfigError) -> None:
         self.data, self.prefix, self.error = data, prefix, error
@@ -103,7 +103,6 @@ class Setting:
     table: str | None = None
     kind: type | tuple[type, ...] | None = None
     minimum: float | None = None
-    maximum: float | None = None
     choices: tuple[Any, ...] | None = None
     must: str | None = None
     required: bool = False
@@ -116,11 +115,8 @@ class Setting:
         """What ``value`` must be when it is not acceptable, else None."""
         if self.choices is not None and value not in self.choices:
             return self.must or f"one of {list(self.choices)}"
-        low, high = self.minimum, self.maximum
-        if (low is not None and not value >= low) or (high is not None and not value <= high):
-            if self.must:
-                return self.must
-            return f"at least {low}" if high is None else f"between {low} and {high}"
+        if self.minimum is not None and not value >= self.minimum:
+            return self.must or f"at least {self.minimum}"
         found = self.check(value, earlier) if self.check else None
         return found and (self.must or found)
 
