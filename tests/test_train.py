@@ -105,7 +105,15 @@ def test_config_defaults_are_the_papers():
                 "data": {"source": "pairs", "inputs": "a", "targets": "b"},
                 "train": {"device": 0},
             },
-            "train.device must be a str, got 0",
+            r"\[train\] device must be a str, got 0",
+        ),
+        (
+            {
+                "model": {"backbone": "unet"},
+                "data": {"source": "images", "images": "x"},
+                "rate_distortion": {"codec": "jpeg", "qualities": [20, 60]},
+            },
+            r"\[rate_distortion\] needs lambda, distortion",
         ),
     ],
 )

@@ -63,7 +63,7 @@ def _metrics(top: Table, key: str) -> tuple[MetricConfig, ...]:
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise LabelConfigError('metrics must be an array of tables: [[metrics]] name = "..."')
     return tuple(
-        read_settings(MetricConfig, Table(data, f"metrics[{i}].", LabelConfigError), title=f"[[metrics]] #{i + 1}")
+        read_settings(MetricConfig, Table(data, f"metrics[{i}]", LabelConfigError), title=f"[[metrics]] #{i + 1}")
         for i, data in enumerate(tables)
     )
 

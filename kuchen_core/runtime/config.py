@@ -40,14 +40,19 @@ def read_toml(path: str | os.PathLike, error: type[ConfigError] = ConfigError) -
 
 
 class Table:
-    """One TOML table and the prefix its keys are shown with (``pool.``); its errors are ``error``s
-    naming the key, so every reader reports them the same way."""
+    """One TOML table, its dotted ``path`` (``""`` at the top, ``data.val``) and how it names its keys
+    (``pool.order``, or ``[train] batch`` when ``bracketed``); its errors are ``error``s naming the
+    key, so every reader reports them the same way."""
 
-    def __init__(self, data: Mapping[str, Any], prefix: str = "", error: type[ConfigError] = ConfigError) -> None:
-        self.data, self.prefix, self.error = data, prefix, error
+    def __init__(
+        self, data: Mapping[str, Any], path: str = "", error: type[ConfigError] = ConfigError, bracketed: bool = False
+    ) -> None:
+        self.data, self.path, self.error, self.bracketed = data, path, error, bracketed
 
     def where(self, key: str) -> str:
-        return f"{self.prefix}{key}"
+        if not self.path:
+            return key
+        return f"[{self.path}] {key}" if self.bracketed else f"{self.path}.{key}"
 
     def __contains__(self, key: str) -> bool:
         return key in self.data
@@ -59,14 +64,15 @@ class Table:
             raise self.error(f"unknown key(s) {', '.join(unknown)} in {where}; known: {', '.join(sorted(known))}")
 
     def table(self, key: str, required: bool) -> Table:
+        path = f"{self.path}.{key}" if self.path else key
         value = self.data.get(key)
         if value is None:
             if required:
-                raise self.error(f"missing the [{self.where(key)}] table")
+                raise self.error(f"missing the [{path}] table")
             value = {}
         if not isinstance(value, Mapping):
-            raise self.error(f"{self.where(key)} must be a table ([{self.where(key)}]), got {type(value).__name__}")
-        return Table(value, f"{self.where(key)}.", self.error)
+            raise self.error(f"{self.where(key)} must be a table ([{path}]), got {type(value).__name__}")
+        return Table(value, path, self.error, self.bracketed)
 
     def strings(self, key: str, split: Callable[[str], list[str]] | None = None) -> tuple[str, ...]:
         """A list of non-empty strings, stripped. One string is a list of one, or what ``split``
@@ -94,7 +100,7 @@ class Setting:
     """How one field of a config class is read: its ``key`` (the field's name when None) in the
     sub-table ``table`` (None: the table being read), the type a file value must have, and what any
     value must be. ``parse`` reads the file value itself (lists, tables) instead of taking it as it
-    is; ``nested`` reads a sub-table as another config class. ``check`` sees the value and the fields
+    is; ``nested`` reads a sub-table as another config class (and says which keys it may hold). ``check`` sees the value and the fields
     read before it and returns what the value must be when it is not. ``must`` replaces every
     generated "must be ..." phrase when other words say it better. ``required``: present and not
     empty, else ``missing`` (or "missing KEY") is the error."""
@@ -146,10 +152,12 @@ def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | No
                 if how.required:
                     raise table.error(how.missing or f"missing {where}")
                 continue
-            if how.nested:
+            if how.parse:
+                value = how.parse(source, key)
+            elif how.nested:
                 value = read_settings(how.nested, source.table(key, how.required))
             else:
-                value = how.parse(source, key) if how.parse else source.data[key]
+                value = source.data[key]
             if how.kind is not None and not _has_type(value, how.kind):
                 must = how.must or f"a {getattr(how.kind, '__name__', how.kind)}"
                 raise table.error(f"{where} must be {must}, got {value!r}")
@@ -193,4 +201,5 @@ def _check_keys(table: Table, layout: Mapping[str, Any], title: str) -> None:
     table.only(set(layout), title)
     for key, sub in layout.items():
         if sub is not None and isinstance(table.data.get(key), Mapping):
-            _check_keys(table.table(key, False), sub, f"[{table.where(key)}]")
+            child = table.table(key, False)
+            _check_keys(child, sub, f"[{child.path}]")

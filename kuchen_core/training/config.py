@@ -106,9 +106,9 @@ class RateDistortionConfig:
     D = Σ weight·loss form of each ``distortion`` metric against the original."""
 
     codec: str = setting(kind=str, required=True)
-    qualities: tuple[int, int] = setting(kind=list, required=True, check=_low_high, converter=tuple)
+    qualities: tuple[int, int] = setting(kind=list, check=_low_high, converter=tuple)
     lmbda: float = setting(key="lambda", kind=float, required=True, must="a positive number", check=_positive)
-    distortion: tuple[tuple[str, float], ...] = setting(required=True, parse=_distortion)
+    distortion: tuple[tuple[str, float], ...] = setting(parse=_distortion)
     form: str = setting("linear", kind=str, choices=RD_FORMS, must=f"one of {', '.join(RD_FORMS)}")
     val_qualities: tuple[int, ...] = setting(
         attrs.Factory(lambda self: (self.qualities[0], sum(self.qualities) // 2, self.qualities[1]), takes_self=True),
@@ -122,6 +122,15 @@ class RateDistortionConfig:
         return {**attrs.asdict(self), "distortion": dict(self.distortion)}
 
 
+def _rate_distortion(top: Table, key: str) -> RateDistortionConfig:
+    """The objective's table: every key it cannot do without is named at once."""
+    table = top.table(key, required=False)
+    missing = [name for name in ("codec", "qualities", "lambda", "distortion") if name not in table]
+    if missing:
+        raise TrainConfigError(f"[{table.path}] needs {', '.join(missing)}")
+    return read_settings(RateDistortionConfig, table)
+
+
 @attrs.frozen(kw_only=True)
 class TrainConfig:
     backbone: str = setting(
@@ -131,7 +140,7 @@ class TrainConfig:
     init: str | None = setting(None, table="model", kind=str)
     data: DataConfig = setting(required=True, missing="missing the [data] table", nested=DataConfig)
     val: DataConfig | None = setting(None, table="data", nested=DataConfig)
-    rate_distortion: RateDistortionConfig | None = setting(None, nested=RateDistortionConfig)
+    rate_distortion: RateDistortionConfig | None = setting(None, nested=RateDistortionConfig, parse=_rate_distortion)
     val_fraction: float = setting(0.1, table="data", kind=float, minimum=0, must="in [0, 1)", check=_below_one)
     patch_width: int = _count(320)
     patch_height: int = _count(180)
@@ -174,7 +183,7 @@ def parse_train_config(
 ) -> TrainConfig:
     """Read and check every key (``overrides``: command-line values for ``[train]`` keys, None = not
     given), then resolve the paths against ``base``."""
-    config = read_settings(TrainConfig, Table(data, error=TrainConfigError), overrides, "the top level")
+    config = read_settings(TrainConfig, Table(data, error=TrainConfigError, bracketed=True), overrides, "the top level")
     _check(config)
     return attrs.evolve(
         config,
