@@ -28,7 +28,9 @@ _SHIPPED = {
     "metric": {
         "brisque": "brisque",
         "vqscore": "vqscore",
-        **dict.fromkeys(("butteraugli", "mae", "ms-ssim", "psnr", "psnr-y", "ssim", "ssimulacra2"), "metrics"),
+        **dict.fromkeys(
+            ("butteraugli", "mae", "ms-ssim", "psnr", "psnr-hvs-m", "psnr-y", "ssim", "ssimulacra2"), "metrics"
+        ),
     },
     "backbone": {"arnet": "ar", "deadzone": "preedit", "rrdb": "rrdb", "unet": "unet"},
 }

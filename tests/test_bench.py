@@ -299,6 +299,8 @@ def test_config_file_and_options_merge(kuchen_register, tmp_path):
         (dict(baseline={"*": "tpjpeg"}), "not among the codecs"),
         (dict(pre=("tcopy", "tcopy")), "twice"),
         (dict(post=("none",)), "post-filters only"),
+        (dict(crops=-1), "--crops must be at least 0, got -1"),
+        (dict(images=()), "no images"),
     ],
 )
 def test_bad_settings_are_clear_errors(kuchen_register, tmp_path, options, message):

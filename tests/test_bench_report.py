@@ -8,7 +8,7 @@ import pytest
 
 from kuchen_core.bench import bd_rate
 from kuchen_core.bench.svgplot import Point, Series, nice_ticks, rd_chart
-from kuchen_core.bench.tables import bd_table, size_change
+from kuchen_core.bench.tables import NO_REFERENCE_NOTE, all_tables, bd_table, sections, size_change
 
 from test_bench import bench_run, read  # noqa: F401  (the module-scoped end-to-end bench)
 
@@ -51,6 +51,33 @@ def test_bd_table_prints_the_overlap_in_the_cell_instead_of_a_footnote():
     _, rows, notes = bd_table(plan, codec)
     assert [row[2] for row in rows] == ["n/a (overlap 31 %)", "-4.26 %", "n/a [1]"]
     assert notes == ["c / psnr: the curves do not overlap in quality"]
+
+
+def test_both_reports_read_the_same_sections_with_their_notes():
+    metric = SimpleNamespace(label="niqe", higher_is_better=False, needs_reference=False)
+    plan = SimpleNamespace(metrics=[metric], codecs=[SimpleNamespace(label="jpeg", reference=50)])
+    no_overlap = {"value": None, "overlap": 0.0, "note": "the curves do not overlap in quality"}
+    matched = {"reached": 1, "images": 2, "unreachable": 1, "saving_total": 0.1, "saving_mean": 0.1}
+    codec = {
+        "codec": "jpeg",
+        "baseline": "jpeg",
+        "reference_quality": 50,
+        "ladder": [30, 50, 70],
+        "table1": [],
+        "bd_rate": [{"pre": "a", "codec": "jpeg", "anchor": "jpeg Original", "metrics": {"niqe": no_overlap}}],
+        "matched": [{"pre": "a", "codec": "jpeg", "metrics": {"niqe": {**matched, "quality_median": 40}}}],
+        "post": [],
+    }
+    found = sections(plan, codec)
+    assert [s.title for s in found] == [
+        "Table 1: quality 50, against jpeg Original",
+        "BD-rate over qualities 30, 50, 70",
+        "File size at matched quality",
+    ]
+    assert found[1].footnotes == ["a / niqe: the curves do not overlap in quality"] and found[2].after
+    lines = all_tables(plan, {"images": {"used": 2, "failed": []}, "codecs": [codec]})
+    assert lines[lines.index("[1] a / niqe: the curves do not overlap in quality") - 1].startswith("| a + jpeg |")
+    assert lines[-2:] == ["", NO_REFERENCE_NOTE] and "| a + jpeg | niqe (no-reference) |" in "\n".join(lines)
 
 
 @pytest.mark.parametrize(

@@ -74,6 +74,7 @@ def test_several_qualities_and_output_override():
         ({"score": {"rate_weight": "1"}}, "score.rate_weight must be a number >= 0"),
         ({"limit": 0}, "limit must be at least 1"),
         ({"ids": ["a.txt"]}, "ids must be a str"),
+        ({"input": []}, "missing input"),
     ],
 )
 def test_malformed_configs_say_what_is_wrong(changes, message):

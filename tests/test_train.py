@@ -92,6 +92,29 @@ def test_config_defaults_are_the_papers():
             },
             "loss must be one of",
         ),
+        (
+            {
+                "model": {"backbone": "unet"},
+                "data": {"source": "pairs", "inputs": "a", "targets": "b", "val": {"source": "pairs", "input": "c"}},
+            },
+            r"unknown key\(s\) input in \[data.val\]",
+        ),
+        (
+            {
+                "model": {"backbone": "unet"},
+                "data": {"source": "pairs", "inputs": "a", "targets": "b"},
+                "train": {"device": 0},
+            },
+            r"\[train\] device must be a str, got 0",
+        ),
+        (
+            {
+                "model": {"backbone": "unet"},
+                "data": {"source": "images", "images": "x"},
+                "rate_distortion": {"codec": "jpeg", "qualities": [20, 60]},
+            },
+            r"\[rate_distortion\] needs lambda, distortion",
+        ),
     ],
 )
 def test_config_errors_name_the_key(data, message):

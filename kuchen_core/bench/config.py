@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 import attrs
 
 from ..specs import parse_spec, split_specs, split_top_level
-from ..runtime.config import ConfigError, Table, read_toml
+from ..runtime.config import ConfigError, Table, read_settings, read_toml, setting, setting_keys
 
 
 class BenchConfigError(ConfigError):
@@ -29,62 +29,6 @@ ALL = "*"  # the key of a per-codec value given for every codec
 NONE = "none"
 CHAIN_SEPARATOR = "+"
 BD_METHODS = ("akima", "pchip", "cubic")
-
-
-@attrs.frozen
-class BenchConfig:
-    """What to run; per-codec maps are keyed by the codec as written, its plain name, or ``*``."""
-
-    images: tuple[str, ...]
-    out: Path
-    codecs: tuple[str, ...]
-    pre: tuple[str, ...] = (NONE,)
-    metrics: tuple[str, ...] = ()
-    post: tuple[str, ...] = ()
-    quality: dict[str, int] = attrs.field(factory=dict)
-    ladder: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
-    post_qualities: dict[str, tuple[int, ...]] = attrs.field(factory=dict)
-    baseline: dict[str, str] = attrs.field(factory=dict)
-    cache: Path | None = None
-    limit: int | None = None
-    seed: int = 0
-    crops: int = 4
-    crop_size: int = 128
-    matched: bool = True
-    bd_method: str = "akima"
-    plugin_modules: tuple[str, ...] = ()
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.cache if self.cache is not None else self.out / "cache"
-
-    def to_json(self) -> dict[str, Any]:
-        """The parameters as recorded with every output."""
-        data = attrs.asdict(self)
-        data["out"], data["cache"] = str(self.out), str(self.cache_dir)
-        return data
-
-
-_KEYS = {
-    "images",
-    "out",
-    "codecs",
-    "pre",
-    "metrics",
-    "post",
-    "quality",
-    "ladder",
-    "post_qualities",
-    "baseline",
-    "cache",
-    "limit",
-    "seed",
-    "crops",
-    "crop_size",
-    "matched",
-    "bd_method",
-    "plugin_modules",
-}
 
 
 def split_chain(text: str) -> list[str]:
@@ -169,18 +113,34 @@ def parse_baseline_options(values: tuple[str, ...]) -> dict[str, str]:
 def load_toml(path: str | os.PathLike) -> dict[str, Any]:
     path = Path(path)
     data = read_toml(path, BenchConfigError)
-    Table(data, error=BenchConfigError).only(_KEYS, str(path))
+    Table(data, error=BenchConfigError).only(setting_keys(BenchConfig), str(path))
     return data
 
 
-def _per_codec(data: Mapping[str, Any], key: str, convert: Any) -> dict[str, Any]:
-    """A scalar/list for every codec, or a table ``{codec = value}``."""
-    if key not in data:
+def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> BenchConfig:
+    """Merge a parsed TOML mapping with command-line ``options`` (``None`` = not given) and check them.
+
+    Options: images, out, cache, codecs, pre, metrics, post (tuples of strings), quality, ladder,
+    post_qualities, baseline (per-codec dicts), limit, seed, crops, matched, bd_method, plugin_modules.
+    """
+    table = Table(file_data or {}, error=BenchConfigError)
+    codecs = options.get("codecs")
+    chosen = _codec_keys(codecs) if codecs is not None else None  # the file's values for other codecs do not apply
+    for key, convert in PER_CODEC.items():
+        options[key] = {**_per_codec(table, key, convert, chosen), **(options.get(key) or {})}
+    return read_settings(BenchConfig, table, options)
+
+
+def _per_codec(table: Table, key: str, convert: Any, chosen: set[str] | None) -> dict[str, Any]:
+    """A scalar/list for every codec, or a table ``{codec = value}``; only ``chosen`` codecs' values."""
+    if key not in table:
         return {}
-    value = data[key]
+    value = table.data[key]
     if isinstance(value, dict):
-        return {str(k).strip(): convert(v, f"{key}.{k}") for k, v in value.items()}
-    return {ALL: convert(value, key)}
+        found = {str(k).strip(): convert(v, f"{key}.{k}") for k, v in value.items()}
+    else:
+        found = {ALL: convert(value, key)}
+    return {k: v for k, v in found.items() if chosen is None or k in chosen}
 
 
 def _codec_keys(codecs: Iterable[str]) -> set[str]:
@@ -201,93 +161,16 @@ def _str_value(value: Any, where: str) -> str:
     return value.strip()
 
 
-def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> BenchConfig:
-    """Merge a parsed TOML mapping with command-line ``options`` (``None`` = not given) and check them.
-
-    Options: images, out, cache, codecs, pre, metrics, post (tuples of strings), quality, ladder,
-    post_qualities, baseline (per-codec dicts), limit, seed, crops, matched, bd_method, plugin_modules.
-    """
-    given = _Given(dict(file_data or {}), options)
-    images, out, codecs = _required(given)
-    pre = _pre_labels(given.pick("pre", given.listed("pre")) or (NONE,))
-    cache = given.pick("cache", given.table.get("cache", str, None))
-    limit = given.pick("limit", given.table.get("limit", int, None))
-    if limit is not None and limit < 1:
-        raise BenchConfigError(f"limit must be at least 1, got {limit}")
-    crops = given.pick("crops", given.table.get("crops", int, 4))
-    crop_size = given.pick("crop_size", given.table.get("crop_size", int, 128))
-    if crops < 0 or crop_size < 8:
-        raise BenchConfigError(f"crops must be >= 0 and crop_size >= 8, got {crops} and {crop_size}")
-    bd_method = given.pick("bd_method", given.table.get("bd_method", str, "akima"))
-    if bd_method not in BD_METHODS:
-        raise BenchConfigError(f"bd_method must be one of {list(BD_METHODS)}, got {bd_method!r}")
-    return BenchConfig(
-        images=tuple(images),
-        out=Path(out),
-        codecs=tuple(c.strip() for c in codecs),
-        pre=pre,
-        metrics=given.strings("metrics"),
-        post=given.strings("post"),
-        quality=given.per_codec("quality", _int),
-        ladder=given.per_codec("ladder", _int_list),
-        post_qualities=given.per_codec("post_qualities", _int_list),
-        baseline=given.per_codec("baseline", _str_value),
-        cache=Path(cache) if cache is not None else None,
-        limit=limit,
-        seed=given.pick("seed", given.table.get("seed", int, 0)),
-        crops=crops,
-        crop_size=crop_size,
-        matched=given.pick("matched", given.table.get("matched", bool, True)),
-        bd_method=bd_method,
-        plugin_modules=given.strings("plugin_modules"),
-    )
+PER_CODEC = {"quality": _int, "ladder": _int_list, "post_qualities": _int_list, "baseline": _str_value}
 
 
-@attrs.frozen
-class _Given:
-    """The config file's keys and the command-line options over them (an option of ``None`` = not given)."""
-
-    data: dict[str, Any]
-    options: Mapping[str, Any]
-
-    @property
-    def table(self) -> Table:
-        return Table(self.data, error=BenchConfigError)
-
-    def pick(self, key: str, from_file: Any) -> Any:
-        value = self.options.get(key)
-        return from_file if value is None else value
-
-    def listed(self, key: str) -> tuple[str, ...] | None:
-        """The file's list of strings; one string is a comma-separated list (but one image entry)."""
-        found = self.table.str_list(key, split=None if key == "images" else split_specs)
-        return None if found is None else tuple(found)
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        return tuple(self.pick(key, self.listed(key)) or ())
-
-    def per_codec(self, key: str, convert: Any) -> dict[str, Any]:
-        from_file = _per_codec(self.data, key, convert)
-        if (
-            self.options.get("codecs") is not None
-        ):  # --codecs narrowed the file's list: its values for the others do not apply
-            chosen = _codec_keys(self.options["codecs"])
-            from_file = {k: v for k, v in from_file.items() if k in chosen}
-        return {**from_file, **(self.options.get(key) or {})}
+def _specs(table: Table, key: str) -> tuple[str, ...]:
+    """A list of strings; one string is a comma-separated list, like a plugin list on the command line."""
+    return table.strings(key, split_specs)
 
 
-def _required(given: _Given) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
-    """The images, the output folder and the codecs, without which there is no bench."""
-    images = given.pick("images", given.listed("images"))
-    if not images:
-        raise BenchConfigError("no images: pass --images DIR (folders, globs, image files or .txt lists)")
-    out = given.pick("out", given.table.get("out", str, None))
-    if out is None:
-        raise BenchConfigError("missing the output folder: --out DIR (or 'out' in the config)")
-    codecs = given.pick("codecs", given.listed("codecs"))
-    if not codecs:
-        raise BenchConfigError("no codecs: pass --codecs, e.g. --codecs jpeg,webp")
-    return images, out, codecs
+def _stripped(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value.strip() for value in values)
 
 
 def _pre_labels(pre: Iterable[str]) -> tuple[str, ...]:
@@ -296,7 +179,50 @@ def _pre_labels(pre: Iterable[str]) -> tuple[str, ...]:
         for spec in split_chain(chain):
             if spec.lower() == NONE:
                 raise BenchConfigError(f"'none' cannot be part of a chain ({chain!r})")
-    labels = tuple(c.strip() for c in pre)
+    labels = _stripped(pre)
     if len(set(labels)) != len(labels):
         raise BenchConfigError(f"--pre lists a pre-processing twice: {list(labels)}")
     return labels
+
+
+@attrs.frozen
+class BenchConfig:
+    """What to run; per-codec maps are keyed by the codec as written, its plain name, or ``*``."""
+
+    images: tuple[str, ...] = setting(
+        required=True,
+        missing="no images: pass --images DIR (folders, globs, image files or .txt lists)",
+        parse=Table.strings,  # one string is one entry: a path may hold a comma
+        converter=tuple,
+    )
+    out: Path = setting(
+        kind=str, required=True, missing="missing the output folder: --out DIR (or 'out' in the config)", converter=Path
+    )
+    codecs: tuple[str, ...] = setting(
+        required=True, missing="no codecs: pass --codecs, e.g. --codecs jpeg,webp", parse=_specs, converter=_stripped
+    )
+    pre: tuple[str, ...] = setting((NONE,), parse=_specs, converter=lambda pre: _pre_labels(pre or (NONE,)))
+    metrics: tuple[str, ...] = setting((), parse=_specs, converter=tuple)
+    post: tuple[str, ...] = setting((), parse=_specs, converter=tuple)
+    quality: dict[str, int] = setting(attrs.Factory(dict))
+    ladder: dict[str, tuple[int, ...]] = setting(attrs.Factory(dict))
+    post_qualities: dict[str, tuple[int, ...]] = setting(attrs.Factory(dict))
+    baseline: dict[str, str] = setting(attrs.Factory(dict))
+    cache: Path | None = setting(None, kind=str, converter=attrs.converters.optional(Path))
+    limit: int | None = setting(None, kind=int, minimum=1)
+    seed: int = setting(0, kind=int)
+    crops: int = setting(4, kind=int, minimum=0)
+    crop_size: int = setting(128, kind=int, minimum=8)
+    matched: bool = setting(True, kind=bool)
+    bd_method: str = setting("akima", kind=str, choices=BD_METHODS)
+    plugin_modules: tuple[str, ...] = setting((), parse=_specs, converter=tuple)
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache if self.cache is not None else self.out / "cache"
+
+    def to_json(self) -> dict[str, Any]:
+        """The parameters as recorded with every output."""
+        data = attrs.asdict(self)
+        data["out"], data["cache"] = str(self.out), str(self.cache_dir)
+        return data

@@ -20,9 +20,9 @@ from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from ..runtime.cache import ContentCache
 from .evaluate import kept_pixels, stored_file, toolkit
-from .plan import BenchPlan
+from .plan import BenchPlan, Chain, CodecPlan
 from .svgplot import PALETTE, Point, Series, rd_chart
-from .tables import BD_SIGN_NOTE, NO_REFERENCE_NOTE, bd_table, matched_table, post_table, table1
+from .tables import sections
 
 PLOTS, CROPS, CURVES = "plots", "crops", "curves"
 # what a run publishes, all replaced by each run: files at the top, and the files of its folders
@@ -48,6 +48,14 @@ def clear_published(out: Path) -> None:
 # -- RD curves ------------------------------------------------------------------------------
 
 
+def chart_lines(plan: BenchPlan, k: int) -> list[tuple[CodecPlan, Chain, bool]]:
+    """The curves codec ``k``'s charts draw, as (codec, chain, is the baseline): the baseline codec's
+    Original first when the baseline is another codec, then every pre-processing of this one."""
+    codec = plan.codecs[k]
+    lines = [(plan.codecs[codec.baseline], plan.chains[plan.original], True)] if codec.baseline != k else []
+    return lines + [(codec, chain, False) for chain in plan.chains]
+
+
 def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_text: str) -> list[dict[str, str]]:
     """One PNG per codec and metric: quality against bpp for every pre-processing (and the baseline)."""
     import matplotlib
@@ -60,24 +68,16 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
     curves = {(c["codec"], c["pre"]): c for c in results["curves"]}
     made = []
     for k, codec in enumerate(plan.codecs):
-        base = plan.codecs[codec.baseline]
         for metric in plan.metrics:
             fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
-            if codec.baseline != k:
-                anchor = curves[(base.label, "Original")]
-                ax.plot(
-                    anchor["bpp"], anchor[metric.label], "k--o", markersize=4, label=f"{base.label} Original (baseline)"
-                )
-            for chain in plan.chains:
-                curve = curves[(codec.label, chain.display)]
-                ax.plot(
-                    curve["bpp"],
-                    curve[metric.label],
-                    "-o",
-                    markersize=4,
-                    label=chain.display,
-                    linewidth=2.2 if chain.is_original else 1.5,
-                )
+            for owner, chain, is_baseline in chart_lines(plan, k):
+                curve = curves[(owner.label, chain.display)]
+                if is_baseline:
+                    label = f"{owner.label} Original (baseline)"
+                    ax.plot(curve["bpp"], curve[metric.label], "k--o", markersize=4, label=label)
+                else:
+                    width = 2.2 if chain.is_original else 1.5
+                    ax.plot(curve["bpp"], curve[metric.label], "-o", markersize=4, label=chain.display, linewidth=width)
             original = curves[(codec.label, "Original")]
             for quality, x, y in zip(original["quality"], original["bpp"], original[metric.label]):
                 ax.annotate(f"q{quality}", (x, y), xytext=(3, -9), textcoords="offset points", fontsize=7, color="#444")
@@ -106,12 +106,9 @@ def rd_charts(plan: BenchPlan, results: dict[str, Any], rows: Sequence[dict[str,
     colours = {chain.display: PALETTE[i % len(PALETTE)] for i, chain in enumerate(plan.chains)}
     charts = {}
     for k, codec in enumerate(plan.codecs):
-        base = plan.codecs[codec.baseline]
-        lines = [(base, plan.chains[plan.original], True)] if codec.baseline != k else []
-        lines += [(codec, chain, False) for chain in plan.chains]
         for metric in plan.metrics:
             series = []
-            for owner, chain, is_baseline in lines:
+            for owner, chain, is_baseline in chart_lines(plan, k):
                 colour = "#000" if is_baseline else colours[chain.display]
                 name = f"{owner.label} {chain.display}" + (" (baseline)" if is_baseline else "")
                 curve = curves[(owner.label, chain.display)]
@@ -306,22 +303,14 @@ def write_html(
         parts.append(f"<p><b>Failed images (left out of every table):</b> {e(', '.join(images['failed']))}</p>")
     for codec in results["codecs"]:
         parts.append(f"<h2>{e(codec['codec'])}</h2>")
-        parts.append(f"<h3>Table 1: quality {codec['reference_quality']}, against {e(codec['baseline'])} Original</h3>")
-        parts.append(_table(*table1(plan, codec)))
-        headers, bd_rows, notes = bd_table(plan, codec)
-        if bd_rows:
-            parts.append(f"<h3>BD-rate over qualities {e(', '.join(map(str, codec['ladder'])))}</h3>")
-            parts.append(f"<p class='sign'>{e(BD_SIGN_NOTE)}</p>")
-            parts.append(_table(headers, bd_rows))
-            parts.extend(f"<p class='note'>[{i}] {e(n)}</p>" for i, n in enumerate(notes, 1))
-        if codec["matched"]:
-            parts.append("<h3>File size at matched quality</h3>")
-            parts.append(_table(*matched_table(plan, codec)))
-            if any(not m.needs_reference for m in plan.metrics):
-                parts.append(f"<p class='note'>{e(NO_REFERENCE_NOTE)}</p>")
-        if codec["post"]:
-            parts.append("<h3>Post-processing</h3>")
-            parts.append(_table(*post_table(plan, codec)))
+        for section in sections(plan, codec):
+            parts.append(f"<h3>{e(section.title)}</h3>")
+            if section.sign:
+                parts.append(f"<p class='sign'>{e(section.sign)}</p>")
+            parts.append(_table(section.headers, section.rows))
+            parts.extend(f"<p class='note'>[{i}] {e(n)}</p>" for i, n in enumerate(section.footnotes, 1))
+            if section.after:
+                parts.append(f"<p class='note'>{e(section.after)}</p>")
         toggle = f"images-{slug(codec['codec'])}"
         parts.append(
             f"<div><input type='checkbox' class='show-images' id='{e(toggle)}'> <label for='{e(toggle)}'>"

@@ -18,9 +18,10 @@ from typing import Any, Sequence
 
 import attrs
 
-from ..runtime.files import ensure_output_dir, file_sha256, sweep_stale_temps, write_atomic
+from ..runtime import files
+from ..runtime.files import file_sha256, write_atomic
 from ..runtime.cache import content_key
-from ..runtime.executors import Done, Executor
+from ..runtime.executors import Executor, run_tasks
 from .aggregate import Aggregator
 from .config import BenchConfig
 from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
@@ -50,11 +51,9 @@ def versions() -> dict[str, str]:
 
 
 def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
-    """Before any work: the output and cache folders exist and are writable, and the temporary files a
-    killed run left there and an earlier run's report are gone (raises :class:`~kuchen_core.runtime.files.OutputError`)."""
-    out = ensure_output_dir(config.out, "--out")
-    ensure_output_dir(plan.cache_dir, "--cache")
-    sweep_stale_temps(out, skip=[plan.cache_dir])
+    """Before any work, the output and cache folders are ready (:func:`~kuchen_core.runtime.files.prepare_output`)
+    and an earlier run's report is gone."""
+    out = files.prepare_output(config.out, plan.cache_dir, ("--out", "--cache"))
     clear_published(out)
     return out
 
@@ -143,20 +142,19 @@ class _Tally:
 
 def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor, progress: bool) -> _Tally:
     """Every (image, pre-processing) and (image, post-filter) task through the executor, under a progress bar."""
-    from tqdm import tqdm
-
     tasks = [BenchTask(plan, i, image, PRE, c) for i, image in enumerate(images) for c in range(len(plan.chains))]
     tasks += [BenchTask(plan, i, image, POST, p) for i, image in enumerate(images) for p in range(len(plan.posts))]
     tally = _Tally(len(tasks))
-    with tqdm(total=len(tasks), desc="bench", unit="task", disable=not progress, dynamic_ncols=True) as bar:
-        for done in executor.map_unordered(run_task, tasks):
-            outcome = _outcome(done)
-            tally.outcomes.append(outcome)
-            tally.computed += outcome.computed
-            tally.cached += outcome.cached
-            tally.errors.extend(f"{images[outcome.index].name}: {error}" for error in outcome.errors)
-            bar.update(1)
-            bar.set_postfix(encodes=tally.computed, cached=tally.cached, failed=len(tally.errors), refresh=False)
+    bar = {"total": len(tasks), "desc": "bench", "unit": "task", "disable": not progress}
+
+    def status() -> dict[str, Any]:
+        return {"encodes": tally.computed, "cached": tally.cached, "failed": len(tally.errors)}
+
+    for outcome in run_tasks(executor, run_task, tasks, _failed, bar, status):
+        tally.outcomes.append(outcome)
+        tally.computed += outcome.computed
+        tally.cached += outcome.cached
+        tally.errors.extend(f"{images[outcome.index].name}: {error}" for error in outcome.errors)
     return tally
 
 
@@ -177,11 +175,9 @@ def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str,
     return curve_dir
 
 
-def _outcome(done: Done[BenchTask, TaskOutcome]) -> TaskOutcome:
-    """A task that raised or whose worker died becomes an error for that (image, task)."""
-    if done.result is not None:
-        return done.result
-    return TaskOutcome(done.item.index, done.item.kind, done.item.slot, errors=(done.error or "unknown error",))
+def _failed(task: BenchTask, error: str) -> TaskOutcome:
+    """A task that raised or whose worker died is an error for that (image, task)."""
+    return TaskOutcome(task.index, task.kind, task.slot, errors=(error,))
 
 
 def _rows(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
+import attrs
+
 from .bdrate import MIN_OVERLAP
 from .plan import BenchPlan
 
@@ -147,6 +149,53 @@ def post_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[
     return headers, rows
 
 
+@attrs.frozen
+class Section:
+    """One table of a codec's results as both reports show it: ``title`` heads it in HTML, ``lead``
+    introduces it in Markdown; ``sign`` is read before the table (HTML sets it apart), ``footnotes``
+    are the table's numbered notes and ``after`` a note below them."""
+
+    title: str
+    lead: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    sign: str = ""
+    footnotes: Sequence[str] = ()
+    after: str = ""
+
+
+def sections(plan: BenchPlan, codec: dict[str, Any]) -> list[Section]:
+    """The tables of one codec, in report order; a table without rows is left out."""
+    quality, baseline = codec["reference_quality"], codec["baseline"]
+    found = [
+        Section(
+            f"Table 1: quality {quality}, against {baseline} Original",
+            f"### {codec['codec']} — Table 1 at quality {quality} (baseline: {baseline} Original)",
+            *table1(plan, codec),
+        )
+    ]
+    headers, rows, notes = bd_table(plan, codec)
+    if rows:
+        title = f"BD-rate over qualities {', '.join(map(str, codec['ladder']))}"
+        found.append(Section(title, f"{title}. {BD_SIGN_NOTE}", headers, rows, BD_SIGN_NOTE, notes))
+    if codec["matched"]:
+        no_reference = any(not m.needs_reference for m in plan.metrics)
+        found.append(
+            Section(
+                "File size at matched quality",
+                "Matched quality (per image, the cheapest quality reaching the baseline's score; "
+                "size change against the baseline's file, negative = smaller):",
+                *matched_table(plan, codec),
+                after=NO_REFERENCE_NOTE if no_reference else "",
+            )
+        )
+    if codec["post"]:
+        found.append(
+            Section("Post-processing", "Post-processing (on the Original's decoded image):", *post_table(plan, codec))
+        )
+    return found
+
+
 def markdown(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [
         "| " + " | ".join(headers) + " |",
@@ -163,29 +212,8 @@ def all_tables(plan: BenchPlan, results: dict[str, Any]) -> list[str]:
         + (f", {len(images['failed'])} failed ({', '.join(images['failed'])})" if images["failed"] else "")
     ]
     for codec in results["codecs"]:
-        lines += [
-            "",
-            f"### {codec['codec']} — Table 1 at quality {codec['reference_quality']}"
-            f" (baseline: {codec['baseline']} Original)",
-            "",
-        ]
-        lines += markdown(*table1(plan, codec))
-        headers, rows, notes = bd_table(plan, codec)
-        if rows:
-            lines += ["", f"BD-rate over qualities {', '.join(map(str, codec['ladder']))}. {BD_SIGN_NOTE}", ""]
-            lines += markdown(headers, rows)
-            lines += [f"[{i}] {note}" for i, note in enumerate(notes, 1)]
-        if codec["matched"]:
-            lines += [
-                "",
-                "Matched quality (per image, the cheapest quality reaching the baseline's score; "
-                "size change against the baseline's file, negative = smaller):",
-                "",
-            ]
-            lines += markdown(*matched_table(plan, codec))
-            if any(not m.needs_reference for m in plan.metrics):
-                lines += ["", NO_REFERENCE_NOTE]
-        if codec["post"]:
-            lines += ["", "Post-processing (on the Original's decoded image):", ""]
-            lines += markdown(*post_table(plan, codec))
+        for section in sections(plan, codec):
+            lines += ["", section.lead, "", *markdown(section.headers, section.rows)]
+            lines += [f"[{i}] {note}" for i, note in enumerate(section.footnotes, 1)]
+            lines += ["", section.after] if section.after else []
     return lines

@@ -45,6 +45,29 @@ class Done(Generic[T, R]):
     error: str | None = None
 
 
+def run_tasks(
+    executor: Executor,
+    fn: Callable[[T], R],
+    tasks: Iterable[T],
+    failed: Callable[[T, str], R],
+    bar: dict[str, Any],
+    status: Callable[[], dict[str, Any] | None] = lambda: None,
+    window: int | None = None,
+) -> Iterator[R]:
+    """Every task's outcome as it completes, under a progress bar (``bar``: tqdm's total, desc, unit,
+    disable): a task that raised or whose worker died comes back as ``failed(task, error)``, so a
+    run counts failures instead of stopping. ``status`` is shown beside the bar after each task."""
+    from tqdm import tqdm
+
+    with tqdm(dynamic_ncols=True, **bar) as progress:
+        for done in executor.map_unordered(fn, tasks, window):
+            yield done.result if done.result is not None else failed(done.item, done.error or "unknown error")
+            progress.update(1)
+            shown = status()
+            if shown:
+                progress.set_postfix(shown, refresh=False)
+
+
 def available_cpus() -> int:
     try:
         return len(os.sched_getaffinity(0))

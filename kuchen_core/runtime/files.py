@@ -119,3 +119,12 @@ def file_sha256(path: str | os.PathLike) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def prepare_output(out: str | os.PathLike, cache: str | os.PathLike, names: tuple[str, str]) -> Path:
+    """Before any work: the output and cache folders (called ``names`` in errors) exist and are
+    writable, and the temporary files a killed run left in the output are gone (raises :class:`OutputError`)."""
+    folder = ensure_output_dir(out, names[0])
+    ensure_output_dir(cache, names[1])
+    sweep_stale_temps(folder, skip=[Path(cache)])
+    return folder

@@ -17,33 +17,84 @@ from typing import Any, Mapping
 import attrs
 
 from ..errors import KuchenError
-from ..runtime.config import ConfigError, Table, read_toml
+from ..runtime.config import ConfigError, Table, read_settings, read_toml, setting
 from ..runtime.provenance import plugin_registry
 
 SOURCES = ("manifest", "codec", "pairs", "images")
 LOSSES = ("mse", "l1", "psnr")
+RD_FORMS = ("linear", "relative")
+NEEDS = {
+    "codec": ("images", "codec", "qualities"),
+    "manifest": ("manifest",),
+    "pairs": ("inputs", "targets"),
+    "images": ("images",),
+}  # the keys each data source reads
+NUMBER = (int, float)  # kept as written: an int learning rate fingerprints as before
 
 
 class TrainConfigError(ConfigError):
     """The training configuration is invalid; the message names the key."""
 
 
+def _integers(values: list[Any], earlier: Mapping[str, Any]) -> str | None:
+    return None if all(isinstance(v, int) and not isinstance(v, bool) for v in values) else "a list of integers"
+
+
+def _some_integers(values: list[Any], earlier: Mapping[str, Any]) -> str | None:
+    return _integers(values, earlier) if values else "a list of integers"
+
+
+def _below_one(value: float, earlier: Mapping[str, Any]) -> str | None:
+    return None if value < 1 else "in [0, 1)"
+
+
+def _positive(value: float, earlier: Mapping[str, Any]) -> str | None:
+    return None if math.isfinite(value) and value > 0 else "a positive number"
+
+
+def _count(default: int | None, table: str | None = "train") -> Any:
+    """A positive integer ([train] batch, epochs, ...)."""
+    return setting(default, table=table, kind=int, minimum=1, must="a positive integer")
+
+
+def _switch(default: bool) -> Any:
+    return setting(default, table="train", kind=bool, must="true or false")
+
+
 @attrs.frozen(kw_only=True)
 class DataConfig:
     """Where (input, target) pairs come from — see ``pairs.py`` for each source."""
 
-    source: str
-    images: tuple[str, ...] = ()
-    ids: str | None = None
-    limit: int | None = None
-    codec: str | None = None
-    qualities: tuple[int, ...] = ()
-    manifest: str | None = None
-    inputs: str | None = None
-    targets: str | None = None
+    source: str = setting(kind=str, required=True, choices=SOURCES, must=f"one of {', '.join(SOURCES)}")
+    images: tuple[str, ...] = setting((), parse=Table.strings)
+    ids: str | None = setting(None, kind=str)
+    limit: int | None = _count(None, table=None)
+    codec: str | None = setting(None, kind=str)
+    qualities: tuple[int, ...] = setting((), kind=list, must="a list of integers", check=_integers, converter=tuple)
+    manifest: str | None = setting(None, kind=str)
+    inputs: str | None = setting(None, kind=str)
+    targets: str | None = setting(None, kind=str)
 
     def describe(self) -> dict[str, Any]:
         return {k: v for k, v in attrs.asdict(self).items() if v not in (None, ())}
+
+
+def _low_high(qualities: list[Any], earlier: Mapping[str, Any]) -> str | None:
+    ints = len(qualities) == 2 and _integers(qualities, earlier) is None
+    return None if ints and qualities[0] <= qualities[1] else "[low, high] integers"
+
+
+def _distortion(table: Table, key: str) -> tuple[tuple[str, float], ...]:
+    terms = table.data[key]
+    if (
+        not isinstance(terms, Mapping)
+        or not terms
+        or not all(isinstance(w, (int, float)) and math.isfinite(w) and w > 0 for w in terms.values())
+    ):
+        raise TrainConfigError(
+            f'{table.where(key)} must map metric names to positive weights, e.g. {{ "ms-ssim" = 0.8, "mae" = 0.2 }}'
+        )
+    return tuple((str(k), float(v)) for k, v in terms.items())
 
 
 @attrs.frozen(kw_only=True)
@@ -54,43 +105,60 @@ class RateDistortionConfig:
     ₀ being the untouched image through the twin),
     D = Σ weight·loss form of each ``distortion`` metric against the original."""
 
-    codec: str
-    qualities: tuple[int, int]
-    lmbda: float
-    distortion: tuple[tuple[str, float], ...]
-    form: str = "linear"
-    val_qualities: tuple[int, ...] = ()
+    codec: str = setting(kind=str, required=True)
+    qualities: tuple[int, int] = setting(kind=list, check=_low_high, converter=tuple)
+    lmbda: float = setting(key="lambda", kind=float, required=True, must="a positive number", check=_positive)
+    distortion: tuple[tuple[str, float], ...] = setting(parse=_distortion)
+    form: str = setting("linear", kind=str, choices=RD_FORMS, must=f"one of {', '.join(RD_FORMS)}")
+    val_qualities: tuple[int, ...] = setting(
+        attrs.Factory(lambda self: (self.qualities[0], sum(self.qualities) // 2, self.qualities[1]), takes_self=True),
+        kind=list,
+        must="a list of integers",
+        check=_some_integers,
+        converter=tuple,
+    )
 
     def describe(self) -> dict[str, Any]:
         return {**attrs.asdict(self), "distortion": dict(self.distortion)}
 
 
+def _rate_distortion(top: Table, key: str) -> RateDistortionConfig:
+    """The objective's table: every key it cannot do without is named at once."""
+    table = top.table(key, required=False)
+    missing = [name for name in ("codec", "qualities", "lambda", "distortion") if name not in table]
+    if missing:
+        raise TrainConfigError(f"[{table.path}] needs {', '.join(missing)}")
+    return read_settings(RateDistortionConfig, table)
+
+
 @attrs.frozen(kw_only=True)
 class TrainConfig:
-    backbone: str
-    plugin_modules: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    init: str | None = None
-    data: DataConfig
-    val: DataConfig | None = None
-    rate_distortion: RateDistortionConfig | None = None
-    val_fraction: float = 0.1
-    patch_width: int = 320
-    patch_height: int = 180
-    stride: int = 160
-    batch: int = 4
-    lr: float = 1e-4
-    loss: str = "mse"
-    epochs: int = 10
-    max_steps: int | None = None
-    seed: int = 0
-    augment: bool = True
-    device: str = "auto"
-    amp: bool = True
-    channels_last: bool = True
-    threads: int | None = None
-    checkpoint_every: int = 200
-    val_every: int | None = None
-    out: str = "runs/train"
+    backbone: str = setting(
+        table="model", kind=str, required=True, missing='[model] backbone is required, e.g. backbone = "unet(width=32)"'
+    )
+    plugin_modules: tuple[str, ...] = setting((), table="model", parse=Table.strings)
+    init: str | None = setting(None, table="model", kind=str)
+    data: DataConfig = setting(required=True, missing="missing the [data] table", nested=DataConfig)
+    val: DataConfig | None = setting(None, table="data", nested=DataConfig)
+    rate_distortion: RateDistortionConfig | None = setting(None, nested=RateDistortionConfig, parse=_rate_distortion)
+    val_fraction: float = setting(0.1, table="data", kind=float, minimum=0, must="in [0, 1)", check=_below_one)
+    patch_width: int = _count(320)
+    patch_height: int = _count(180)
+    stride: int = _count(160)
+    batch: int = _count(4)
+    lr: float = setting(1e-4, table="train", kind=NUMBER, must="a positive number", check=_positive)
+    loss: str = setting("mse", table="train", kind=str, choices=LOSSES, must=f"one of {', '.join(LOSSES)}")
+    epochs: int = _count(10)
+    max_steps: int | None = _count(None)
+    seed: int = setting(0, table="train", kind=int, must="an integer")
+    augment: bool = _switch(True)
+    device: str = setting("auto", table="train", kind=str)
+    amp: bool = _switch(True)
+    channels_last: bool = _switch(True)
+    threads: int | None = _count(None)
+    checkpoint_every: int = _count(200)
+    val_every: int | None = _count(None)
+    out: str = setting("runs/train", table="train", kind=str)
 
     def as_dict(self) -> dict[str, Any]:
         return json.loads(json.dumps(attrs.asdict(self), default=list))
@@ -103,20 +171,6 @@ class TrainConfig:
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()[:16]
 
 
-_TRAIN_KEYS = {f.name for f in attrs.fields(TrainConfig)} - {
-    "backbone",
-    "plugin_modules",
-    "init",
-    "data",
-    "val",
-    "out",
-    "rate_distortion",
-}
-_RD_KEYS = {"codec", "qualities", "lambda", "distortion", "form", "val_qualities"}
-RD_FORMS = ("linear", "relative")
-_DATA_KEYS = {f.name for f in attrs.fields(DataConfig)} | {"val", "val_fraction"}
-
-
 def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
     """Read a TOML config; relative data paths are relative to the config file's folder."""
     path = Path(path)
@@ -127,142 +181,41 @@ def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | No
 def parse_train_config(
     data: Mapping[str, Any], base: Path = Path("."), overrides: Mapping[str, Any] | None = None
 ) -> TrainConfig:
-    top = Table(data, error=TrainConfigError)
-    top.only({"model", "data", "train", "rate_distortion"}, "the top level")
-    model = top.table("model", required=True)
-    model.only({"backbone", "plugin_modules", "init"}, "[model]")
-    if not isinstance(model.data.get("backbone"), str):
-        raise TrainConfigError('[model] backbone is required, e.g. backbone = "unet(width=32)"')
-    data_table = top.table("data", required=True)
-    data_table.only(_DATA_KEYS, "[data]")
-    val_table = data_table.table("val", required=False).data if "val" in data_table else None
-    val_fraction = data_table.number("val_fraction", 0.1)
-    train_table = top.table("train", required=False)
-    train_table.only(_TRAIN_KEYS | {"out"}, "[train]")
-    train = dict(train_table.data)
-    data_values = {k: v for k, v in data_table.data.items() if k not in ("val", "val_fraction")}
-    train.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    if "patch" in train:
-        raise TrainConfigError("[train] use patch_width and patch_height")
-    out = str(_resolve(base, train.pop("out", "runs/train")))
-    try:
-        config = TrainConfig(
-            backbone=model.data["backbone"],
-            plugin_modules=tuple(model.str_list("plugin_modules") or []),  # type: ignore[arg-type]  # attrs converter
-            init=str(_resolve(base, model.data["init"])) if model.data.get("init") else None,
-            data=_data(data_values, base, "[data]"),
-            val=_data(val_table, base, "[data.val]") if val_table is not None else None,
-            val_fraction=val_fraction,
-            rate_distortion=_rate_distortion(data["rate_distortion"]) if "rate_distortion" in data else None,
-            out=out,
-            **train,
-        )
-    except TypeError as exc:
-        raise TrainConfigError(f"[train]: {exc}") from None
+    """Read and check every key (``overrides``: command-line values for ``[train]`` keys, None = not
+    given), then resolve the paths against ``base``."""
+    config = read_settings(TrainConfig, Table(data, error=TrainConfigError, bracketed=True), overrides, "the top level")
     _check(config)
-    return config
-
-
-def _data(data: Mapping[str, Any], base: Path, where: str) -> DataConfig:
-    table = Table(data, f"{where} ", TrainConfigError)
-    table.only({f.name for f in attrs.fields(DataConfig)}, where)
-    source = data.get("source")
-    if source not in SOURCES:
-        raise TrainConfigError(f"{where} source must be one of {', '.join(SOURCES)}, got {source!r}")
-    needs = {
-        "codec": ("images", "codec", "qualities"),
-        "manifest": ("manifest",),
-        "pairs": ("inputs", "targets"),
-        "images": ("images",),
-    }[source]
-    missing = [key for key in needs if not data.get(key)]
-    if missing:
-        raise TrainConfigError(f"{where} source = {source!r} needs {', '.join(missing)}")
-
-    def path(key: str) -> str | None:
-        value = table.get(key, str)
-        return str(_resolve(base, value)) if value else None
-
-    qualities = data.get("qualities", [])
-    if not isinstance(qualities, list):
-        raise TrainConfigError(f"{where} qualities must be a list of integers, got {qualities!r}")
-    return DataConfig(
-        source=source,
-        images=tuple(str(_resolve(base, p)) for p in table.str_list("images") or ()),
-        ids=path("ids"),
-        limit=table.get("limit", int),
-        codec=table.get("codec", str),
-        qualities=tuple(_integer(f"{where} qualities", q) for q in qualities),
-        manifest=path("manifest"),
-        inputs=path("inputs"),
-        targets=path("targets"),
+    return attrs.evolve(
+        config,
+        init=_path(base, config.init),
+        data=_data_paths(base, config.data),
+        val=_data_paths(base, config.val) if config.val is not None else None,
+        out=str(_resolve(base, config.out)),
     )
 
 
-def _rate_distortion(table: Any) -> RateDistortionConfig:
-    where = "[rate_distortion]"
-    if not isinstance(table, Mapping):
-        raise TrainConfigError(f"{where} must be a table")
-    Table(table, error=TrainConfigError).only(_RD_KEYS, where)
-    missing = [key for key in ("codec", "qualities", "lambda", "distortion") if key not in table]
-    if missing:
-        raise TrainConfigError(f"{where} needs {', '.join(missing)}")
-    qualities = table["qualities"]
-    if not (
-        isinstance(qualities, list)
-        and len(qualities) == 2
-        and all(isinstance(q, int) for q in qualities)
-        and qualities[0] <= qualities[1]
-    ):
-        raise TrainConfigError(f"{where} qualities must be [low, high] integers, got {qualities!r}")
-    lmbda = table["lambda"]
-    if not isinstance(lmbda, (int, float)) or not math.isfinite(lmbda) or lmbda <= 0:
-        raise TrainConfigError(f"{where} lambda must be a positive number, got {lmbda!r}")
-    terms = table["distortion"]
-    if (
-        not isinstance(terms, Mapping)
-        or not terms
-        or not all(isinstance(w, (int, float)) and math.isfinite(w) and w > 0 for w in terms.values())
-    ):
-        raise TrainConfigError(
-            f'{where} distortion must map metric names to positive weights, e.g. {{ "ms-ssim" = 0.8, "mae" = 0.2 }}'
-        )
-    form = table.get("form", "linear")
-    if form not in RD_FORMS:
-        raise TrainConfigError(f"{where} form must be one of {', '.join(RD_FORMS)}, got {form!r}")
-    val_qualities = table.get("val_qualities", [qualities[0], (qualities[0] + qualities[1]) // 2, qualities[1]])
-    if not isinstance(val_qualities, list) or not val_qualities or not all(isinstance(q, int) for q in val_qualities):
-        raise TrainConfigError(f"{where} val_qualities must be a list of integers, got {val_qualities!r}")
-    return RateDistortionConfig(
-        codec=str(table["codec"]),
-        qualities=(qualities[0], qualities[1]),
-        lmbda=float(lmbda),
-        distortion=tuple((str(k), float(v)) for k, v in terms.items()),
-        form=form,
-        val_qualities=tuple(val_qualities),
+def _data_paths(base: Path, data: DataConfig) -> DataConfig:
+    return attrs.evolve(
+        data,
+        images=tuple(str(_resolve(base, p)) for p in data.images),
+        ids=_path(base, data.ids),
+        manifest=_path(base, data.manifest),
+        inputs=_path(base, data.inputs),
+        targets=_path(base, data.targets),
     )
+
+
+def _path(base: Path, value: str | None) -> str | None:
+    return str(_resolve(base, value)) if value else None
 
 
 def _check(config: TrainConfig) -> None:
-    """Every number and switch, before any work: a NaN, a string or a bool where a count belongs is an error."""
-    for key in ("patch_width", "patch_height", "stride", "batch", "epochs", "checkpoint_every"):
-        _integer(f"[train] {key}", getattr(config, key), positive=True)
-    for key in ("max_steps", "threads", "val_every"):
-        if getattr(config, key) is not None:
-            _integer(f"[train] {key}", getattr(config, key), positive=True)
-    _integer("[train] seed", config.seed)
-    for key in ("augment", "amp", "channels_last"):
-        if not isinstance(getattr(config, key), bool):
-            raise TrainConfigError(f"[train] {key} must be true or false, got {getattr(config, key)!r}")
-    if config.loss not in LOSSES:
-        raise TrainConfigError(f"[train] loss must be one of {', '.join(LOSSES)}, got {config.loss!r}")
-    if not (_is_number(config.val_fraction) and 0 <= config.val_fraction < 1):
-        raise TrainConfigError(f"[data] val_fraction must be in [0, 1), got {config.val_fraction!r}")
-    if not (_is_number(config.lr) and config.lr > 0):
-        raise TrainConfigError(f"[train] lr must be a positive number, got {config.lr!r}")
+    """What one key alone cannot tell: the keys each data source needs, the objective that goes with
+    originals-only data, and patches on the codecs' block grid."""
     for data, where in ((config.data, "[data]"), (config.val, "[data.val]")):
-        if data is not None and data.limit is not None:
-            _integer(f"{where} limit", data.limit, positive=True)
+        missing = [key for key in NEEDS[data.source] if not getattr(data, key)] if data is not None else []
+        if data is not None and missing:
+            raise TrainConfigError(f"{where} source = {data.source!r} needs {', '.join(missing)}")
     if (config.data.source == "images") != (config.rate_distortion is not None):
         raise TrainConfigError(
             '[data] source = "images" (originals only) goes with a [rate_distortion] table, and only with it'
@@ -275,16 +228,6 @@ def _check(config: TrainConfig) -> None:
                 f"[train] {', '.join(off_grid)}: rate-distortion patches must sit on the codecs' "
                 "16-pixel macroblock grid (multiples of 16)"
             )
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _integer(where: str, value: Any, positive: bool = False) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or (positive and value < 1):
-        raise TrainConfigError(f"{where} must be a {'positive ' if positive else ''}integer, got {value!r}")
-    return value
 
 
 def check_runnable(config: TrainConfig) -> None:
