@@ -77,8 +77,23 @@ class DeadZoneNet(nn.Module):
         self.luma = ZonePredictor(width, layers, luma_zone, block)
         self.chroma = ZonePredictor(width, layers, chroma_zone, block) if chroma else None
 
+    def block_steps(self, steps: torch.Tensor) -> torch.Tensor:
+        """The twin's N×s×s steps on this network's block×block grid. A flat table (the webp and hevc
+        twins') means the same step at any block size, since the orthonormal DCT keeps a step's
+        rounding error per sample whatever the block: so a 4×4 network can sit in front of the 8×8 hevc twin."""
+        if steps.shape[-1] == self.block:
+            return steps
+        flat = steps[..., :1, :1]
+        if not bool((steps == flat).all()):
+            raise ValueError(
+                f"deadzone: this network edits {self.block}×{self.block} blocks, but the twin's "
+                f"{steps.shape[-1]}×{steps.shape[-1]} quantiser table is not flat"
+            )
+        return flat.expand(-1, self.block, self.block)
+
     def _edit(self, plane: torch.Tensor, steps: torch.Tensor, predictor: ZonePredictor | nn.Module) -> torch.Tensor:
         """The change to one N×1×h×w plane (0..255 scale) that shrinks its AC coefficients' |u| by θ."""
+        steps = self.block_steps(steps)
         step = steps.reshape(-1, self.block * self.block, 1, 1)
         u = F.conv2d(plane, self.basis, stride=self.block) / step
         zone = predictor(u, steps) * self.ac

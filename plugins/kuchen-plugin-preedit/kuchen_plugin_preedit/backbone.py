@@ -34,7 +34,9 @@ class DeadZoneBackbone(Backbone):
                 maximum=0.45,
             ),
             Param("chroma", True, "edit chroma too (false: luma only; SSIMULACRA 2 punishes chroma dead zones)"),
-            Param("block", 8, "DCT block size: the twin's (8: jpeg, hevc; 4: webp)", choices=(4, 8)),
+            Param(
+                "block", 8, "DCT block size (jpeg: 8, its twin's; a flat-step twin's steps fit any size)", choices=(4, 8)
+            ),
         ),
     )
 

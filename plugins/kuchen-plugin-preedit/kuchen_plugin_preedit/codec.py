@@ -61,11 +61,6 @@ class PreEditedCodec(Codec):
             self._tables = get_registry().create("codec", self.twin).proxy().tables
         device = next(self._network.parameters()).device.type
         luma, chroma = (t.to(device) for t in self._tables(torch.tensor([float(quality)])))
-        if luma.shape[-1] != self._network.block:
-            raise ValueError(
-                f"{self.info.name}: {self.weights_path()} edits {self._network.block}×{self._network.block} blocks, "
-                f"but the {self.twin} twin codes {luma.shape[-1]}×{luma.shape[-1]} blocks"
-            )
 
         def forward(batch: Any) -> Any:
             n = batch.shape[0]
