@@ -6,7 +6,7 @@ from __future__ import annotations
 
 _SHIPPED = {
     "codec": {"hevc": "hevc", "jpeg": "jpeg", "jpegli": "jpegli", "jxl": "jxl", "webp": "webp",
-              "rd-jpeg": "preedit", "rd-jpegli": "preedit"},
+              "rd-jpeg": "preedit", "rd-jpegli": "preedit", "rd-webp": "preedit", "rd-hevc": "preedit"},
     "method": {"ar": "ar", "detail": "detail", "guetzli": "guetzli", "kuchen": "unet", "model": "model",
                "nlmeans": "nlmeans", "rrdb-hevc": "rrdb", "rrdb-jpeg": "rrdb"},
     "metric": {"brisque": "brisque", "vqscore": "vqscore", **dict.fromkeys(
