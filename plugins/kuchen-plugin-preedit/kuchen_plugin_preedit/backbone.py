@@ -35,7 +35,10 @@ class DeadZoneBackbone(Backbone):
             ),
             Param("chroma", True, "edit chroma too (false: luma only; SSIMULACRA 2 punishes chroma dead zones)"),
             Param(
-                "block", 8, "DCT block size (jpeg: 8, its twin's; a flat-step twin's steps fit any size)", choices=(4, 8)
+                "block",
+                8,
+                "DCT block size (jpeg: 8, its twin's; a flat-step twin's steps fit any size)",
+                choices=(4, 8),
             ),
         ),
     )

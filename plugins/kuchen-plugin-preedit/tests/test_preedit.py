@@ -24,8 +24,11 @@ else:  # pragma: no cover
 TRAINING = Path(__file__).resolve().parents[1] / "training"
 SHIPPED = WEIGHTS / "rd-jpeg.safetensors"
 STOCK = {"rd-jpeg": "jpeg", "rd-webp": "webp", "rd-hevc": "hevc"}  # each shipped network and the codec it fronts
-MAGIC = {"jpeg": lambda data: data[:3] == b"\xff\xd8\xff", "webp": lambda data: data[8:12] == b"WEBP",
-         "hevc": lambda data: data[4:8] == b"ftyp"}
+MAGIC = {
+    "jpeg": lambda data: data[:3] == b"\xff\xd8\xff",
+    "webp": lambda data: data[8:12] == b"WEBP",
+    "hevc": lambda data: data[4:8] == b"ftyp",
+}
 
 pytestmark = pytest.mark.usefixtures("torch_single_thread")
 
@@ -71,9 +74,10 @@ def test_shipped_weights_record_how_they_were_made(name):
     train = meta["training"]
     registry = get_registry()
     # rd-jpeg's record predates the block parameter: both specs must build the same backbone
-    assert registry.create("backbone", meta["backbone"]).spec == registry.create(
-        "backbone", config["model"]["backbone"]
-    ).spec
+    assert (
+        registry.create("backbone", meta["backbone"]).spec
+        == registry.create("backbone", config["model"]["backbone"]).spec
+    )
     assert meta["data"]["source"] == "images" and len(meta["data_hash"]) == 64
     rd = train["rate_distortion"]
     assert rd["codec"] == config["rate_distortion"]["codec"] and rd["lmbda"] == config["rate_distortion"]["lambda"]
