@@ -14,6 +14,8 @@ _SHIPPED = {
         "webp": "webp",
         "rd-jpeg": "preedit",
         "rd-jpegli": "preedit",
+        "rd-webp": "preedit",
+        "rd-hevc": "preedit",
     },
     "method": {
         "ar": "ar",

@@ -1,6 +1,6 @@
 """Kuchen plugin providing rate-aware pre-editing: the ``deadzone`` backbone and the codecs
-``rd-jpeg`` and ``rd-jpegli`` (stock JPEG encoders behind a pre-editor trained through the jpeg
-codec's differentiable twin; see docs/rate-aware-training.md)."""
+``rd-jpeg``, ``rd-jpegli``, ``rd-webp`` and ``rd-hevc`` (stock encoders behind a pre-editor trained
+through a codec's differentiable twin; see docs/rate-aware-training.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Callable
 import kuchen_core
 
 from .backbone import DeadZoneBackbone
-from .codec import RdJpegCodec, RdJpegliCodec
+from .codec import RdHevcCodec, RdJpegCodec, RdJpegliCodec, RdWebpCodec
 
 
 @kuchen_core.hookimpl
@@ -19,8 +19,16 @@ def register_backbones(register: Callable[[type], None]) -> None:
 
 @kuchen_core.hookimpl
 def register_codecs(register: Callable[[type], None]) -> None:
-    for codec in (RdJpegCodec, RdJpegliCodec):
+    for codec in (RdJpegCodec, RdJpegliCodec, RdWebpCodec, RdHevcCodec):
         register(codec)
 
 
-__all__ = ["DeadZoneBackbone", "RdJpegCodec", "RdJpegliCodec", "register_backbones", "register_codecs"]
+__all__ = [
+    "DeadZoneBackbone",
+    "RdHevcCodec",
+    "RdJpegCodec",
+    "RdJpegliCodec",
+    "RdWebpCodec",
+    "register_backbones",
+    "register_codecs",
+]

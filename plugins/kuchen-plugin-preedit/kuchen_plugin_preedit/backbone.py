@@ -12,8 +12,8 @@ class DeadZoneBackbone(Backbone):
 
     info = BackboneInfo(
         name="deadzone",
-        description="pre-editor for 8×8 block codecs: a learned, content-adaptive dead zone per DCT coefficient "
-        "at the encode quality's quantiser steps, applied in pixels (a fixed dead zone untrained)",
+        description="pre-editor for block codecs (their twins' grid): a learned, content-adaptive dead zone per DCT "
+        "coefficient at the encode quality's quantiser steps, applied in pixels (a fixed dead zone untrained)",
         params=(
             Param("width", 32, "channels of each CNN over the block grid (one for luma, one for chroma)", minimum=1),
             Param(
@@ -34,6 +34,12 @@ class DeadZoneBackbone(Backbone):
                 maximum=0.45,
             ),
             Param("chroma", True, "edit chroma too (false: luma only; SSIMULACRA 2 punishes chroma dead zones)"),
+            Param(
+                "block",
+                8,
+                "DCT block size (jpeg: 8, its twin's; a flat-step twin's steps fit any size)",
+                choices=(4, 8),
+            ),
         ),
     )
 

@@ -1,11 +1,11 @@
-"""``rd-jpeg`` and ``rd-jpegli``: a stock JPEG encoder whose input is first pre-edited by the
-network that rate-aware training fitted to the ``jpeg`` twin, at the quantiser steps of the
-quality being encoded (read from that twin, ``Codec.proxy().tables``).
+"""``rd-jpeg``, ``rd-jpegli``, ``rd-webp`` and ``rd-hevc``: a stock encoder whose input is first
+pre-edited by the network that rate-aware training fitted to a codec's twin, at the quantiser
+steps of the quality being encoded (read from that twin, ``Codec.proxy().tables``).
 
-The file is the stock codec's own (a standard JPEG any decoder reads); decoding is the stock
-decoder. Codecs are looked up by name in the registry, so this plugin imports nothing of the
-codec plugins. Pre-editing runs through the tiled runner (any image size, bounded memory);
-tiles start on multiples of 16, the JPEG 4:2:0 macroblock grid.
+The file is the stock codec's own (a standard JPEG, WebP or HEIF any decoder reads); decoding is
+the stock decoder. Codecs are looked up by name in the registry, so this plugin imports nothing
+of the codec plugins. Pre-editing runs through the tiled runner (any image size, bounded memory);
+tiles start on multiples of 16, the 4:2:0 grid of the twins' 8×8 and 4×4 blocks.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ class PreEditedCodec(Codec):
 
     stock: ClassVar[str]
     twin: ClassVar[str] = "jpeg"  # whose quantiser the network was trained against
+    shipped: ClassVar[str] = "rd-jpeg"  # the weights file (in weights/) used when none is given
+    stock_params: ClassVar[tuple[str, ...]] = ()  # parameters passed through to the stock codec
     tile: ClassVar[int] = 512
     overlap: ClassVar[int] = 32
 
@@ -40,12 +42,14 @@ class PreEditedCodec(Codec):
     @property
     def codec(self) -> Codec:
         if self._codec is None:
-            self._codec = get_registry().create("codec", self.stock)
+            self._codec = get_registry().create(
+                "codec", self.stock, **{name: self.params[name] for name in self.stock_params}
+            )
         return self._codec
 
     def weights_path(self) -> Path:
         given = self.params["weights"]
-        return Path(given).expanduser() if given else WEIGHTS / "rd-jpeg.safetensors"
+        return Path(given).expanduser() if given else WEIGHTS / f"{self.shipped}.safetensors"
 
     def pre_edit(self, image: np.ndarray, quality: int) -> np.ndarray:
         """The image the stock encoder receives at ``quality``."""
@@ -91,15 +95,18 @@ def _load_network(path: Path, digest: str, device: str) -> Any:
     return load_checkpoint(path, device=device).model
 
 
-def _info(stock: str, what: str) -> CodecInfo:
+def _info(
+    stock: str, what: str, extension: str = ".jpg", quality_range: tuple[int, int] = (1, 100), *stock_params: Param
+) -> CodecInfo:
+    kind = {".jpg": "JPEG", ".webp": "WebP", ".heic": "HEIF (HEVC)"}[extension]
     return CodecInfo(
         name=f"rd-{stock}",
-        description=f"JPEG pre-edited by Kuchen's rate-aware dead-zone network for the encode quality, then {what}; "
-        "the file is a standard JPEG",
-        extension=".jpg",
-        quality_range=(1, 100),
+        description=f"{kind} pre-edited by Kuchen's rate-aware dead-zone network for the encode quality, then {what}; "
+        f"the file is a standard {kind}",
+        extension=extension,
+        quality_range=quality_range,
         higher_quality_is_better=True,
-        params=(Param("weights", "", "a .safetensors from `kuchen train` (empty: the shipped weights)"),),
+        params=(Param("weights", "", "a .safetensors from `kuchen train` (empty: the shipped weights)"), *stock_params),
     )
 
 
@@ -113,3 +120,38 @@ class RdJpegliCodec(PreEditedCodec):
 
     stock = "jpegli"
     info = _info("jpegli", "the jpegli encoder ('jpegli'; the network saw libjpeg's steps at the same quality)")
+
+
+class RdWebpCodec(PreEditedCodec):
+    """Trained through the ``webp`` twin (4×4 blocks, flat steps), then libwebp."""
+
+    stock = twin = "webp"
+    shipped = "rd-webp"
+    stock_params = ("method",)
+    info = _info(
+        "webp",
+        "the stock libwebp encoder ('webp')",
+        ".webp",
+        (0, 100),
+        Param("method", 4, "the stock encoder's effort: 0 is fastest, 6 slowest and smallest", minimum=0, maximum=6),
+    )
+
+
+class RdHevcCodec(PreEditedCodec):
+    """Trained through the ``hevc`` twin (8×8 blocks, flat steps, fitted to 4:2:0 files), then x265."""
+
+    stock = twin = "hevc"
+    shipped = "rd-hevc"
+    stock_params = ("subsampling",)
+    info = _info(
+        "hevc",
+        "the stock x265 encoder in HEIF ('hevc')",
+        ".heic",
+        (0, 100),
+        Param(
+            "subsampling",
+            "4:2:0",
+            "the stock encoder's chroma subsampling (the network edits luma and always sees the 4:2:0 twin's steps)",
+            choices=("4:2:0", "4:2:2", "4:4:4"),
+        ),
+    )
