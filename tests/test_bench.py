@@ -338,6 +338,13 @@ def test_detail_box_finds_the_textured_corner():
 # -- end to end ------------------------------------------------------------------------------
 
 
+def bench_args(root: Path) -> list[str]:
+    """The small bench of ``bench_run``: its second run must find everything in the cache."""
+    options = "--codecs tgray,tpjpeg --pre none,tcopy,tdim --metrics tmae,tpsnr2 --post tsmooth --baseline tpjpeg=tgray"
+    options += " --ladder tpjpeg=20,40,60,80 --jobs 1 --quiet --seed 3 --crops 2"
+    return ["bench", "-i", str(root / "in"), "--out", str(root / "out"), *options.split()]
+
+
 @pytest.fixture(scope="module")
 def bench_run(tmp_path_factory):
     """One small bench with in-process plugins: two codecs (tpjpeg compared with tgray's Original),
@@ -349,32 +356,7 @@ def bench_run(tmp_path_factory):
     with registered(Plugins()):
         result = CliRunner().invoke(
             cli,
-            [
-                "bench",
-                "-i",
-                str(root / "in"),
-                "--codecs",
-                "tgray,tpjpeg",
-                "--pre",
-                "none,tcopy,tdim",
-                "--metrics",
-                "tmae,tpsnr2",
-                "--post",
-                "tsmooth",
-                "--baseline",
-                "tpjpeg=tgray",
-                "--ladder",
-                "tpjpeg=20,40,60,80",
-                "--jobs",
-                "1",
-                "--quiet",
-                "--out",
-                str(root / "out"),
-                "--seed",
-                "3",
-                "--crops",
-                "2",
-            ],
+            bench_args(root),
             catch_exceptions=False,
         )
     return root, result
@@ -534,32 +516,7 @@ def test_a_rerun_computes_nothing(bench_run, kuchen_register):
     kuchen_register(Plugins())
     again = CliRunner().invoke(
         cli,
-        [
-            "bench",
-            "-i",
-            str(root / "in"),
-            "--codecs",
-            "tgray,tpjpeg",
-            "--pre",
-            "none,tcopy,tdim",
-            "--metrics",
-            "tmae,tpsnr2",
-            "--post",
-            "tsmooth",
-            "--baseline",
-            "tpjpeg=tgray",
-            "--ladder",
-            "tpjpeg=20,40,60,80",
-            "--jobs",
-            "1",
-            "--quiet",
-            "--out",
-            str(root / "out"),
-            "--seed",
-            "3",
-            "--crops",
-            "2",
-        ],
+        bench_args(root),
         catch_exceptions=False,
     )
     assert again.exit_code == 0 and "\n0 encodes computed" in again.output
