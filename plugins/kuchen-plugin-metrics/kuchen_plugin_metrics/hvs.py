@@ -19,10 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from kuchen_core import Metric, MetricInfo, check_image
+from kuchen_core import MetricInfo
 
-from .color import luma
-from .psnr import MAX_DB
+from .psnr import MAX_DB, PsnrYMetric
 
 BLOCK = 8
 
@@ -104,8 +103,9 @@ def psnr_hvs_m(distorted: np.ndarray, reference: np.ndarray) -> float:
     return min(MAX_DB, 10.0 * math.log10(255.0 * 255.0 / total))
 
 
-class PsnrHvsMMetric(Metric):
-    """PSNR-HVS-M of BT.601 luma: PSNR with a contrast sensitivity function and contrast masking."""
+class PsnrHvsMMetric(PsnrYMetric):
+    """PSNR-HVS-M of BT.601 luma: PSNR with a contrast sensitivity function and contrast masking
+    (scored on luma as ``psnr-y``, with its own plane score and a loss form)."""
 
     info = MetricInfo(
         name="psnr-hvs-m",
@@ -117,9 +117,7 @@ class PsnrHvsMMetric(Metric):
         unit="dB",
     )
 
-    def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
-        reference = self.require_reference(check_image(distorted), reference)
-        return psnr_hvs_m(luma(distorted), luma(check_image(reference)))
+    plane_score = staticmethod(psnr_hvs_m)
 
     def loss_form(self) -> Any:
         """S / 255² (the metric is −10·log10 of it) with the *reference's* masks only, so adding
@@ -127,6 +125,3 @@ class PsnrHvsMMetric(Metric):
         from .losses import psnr_hvs_m_loss
 
         return psnr_hvs_m_loss
-
-    def library_versions(self) -> dict[str, str]:
-        return {"numpy": np.__version__}

@@ -60,9 +60,11 @@ class PsnrYMetric(PsnrMetric):
         unit="dB",
     )
 
+    plane_score = staticmethod(psnr)  # the score of two luma planes; subclasses swap it
+
     def score(self, distorted: np.ndarray, reference: np.ndarray | None = None) -> float:
         reference = self.require_reference(check_image(distorted), reference)
-        return psnr(luma(distorted), luma(check_image(reference)))
+        return self.plane_score(luma(distorted), luma(check_image(reference)))
 
     def loss_form(self) -> None:
         return None  # not modelled: training uses psnr (RGB) or mae
