@@ -38,7 +38,7 @@ def _activity(u: Any) -> Any:
 
 
 def _zone(value: float) -> Callable[[Any], Any]:
-    return lambda u: value + 0.0 * u
+    return lambda u: value
 
 
 # name -> (luma rule, chroma rule); a rule maps the coefficients u (N×64×h×w, in steps) to θ
@@ -48,11 +48,11 @@ RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
     "uniform 0.2": (_zone(0.2), _zone(0.0)),
     "uniform 0.3": (_zone(0.3), _zone(0.0)),
     "uniform 0.4": (_zone(0.4), _zone(0.0)),
-    "high freq (k+l>=5) 0.3": (lambda u: 0.3 * (_frequency() >= 5).float() + 0.0 * u, _zone(0.0)),
-    "low freq (k+l<=4) 0.3": (lambda u: 0.3 * (_frequency() <= 4).float() + 0.0 * u, _zone(0.0)),
-    "busy blocks 0.3": (lambda u: 0.3 * (_activity(u) > 8).float() + 0.0 * u, _zone(0.0)),
-    "flat blocks 0.3": (lambda u: 0.3 * (_activity(u) <= 8).float() + 0.0 * u, _zone(0.0)),
-    "busy 0.4, flat 0.1": (lambda u: torch_where(_activity(u) > 8, 0.4, 0.1) + 0.0 * u, _zone(0.0)),
+    "high freq (k+l>=5) 0.3": (lambda u: 0.3 * (_frequency() >= 5).float(), _zone(0.0)),
+    "low freq (k+l<=4) 0.3": (lambda u: 0.3 * (_frequency() <= 4).float(), _zone(0.0)),
+    "busy blocks 0.3": (lambda u: 0.3 * (_activity(u) > 8).float(), _zone(0.0)),
+    "flat blocks 0.3": (lambda u: 0.3 * (_activity(u) <= 8).float(), _zone(0.0)),
+    "busy 0.4, flat 0.1": (lambda u: _where(_activity(u) > 8, 0.4, 0.1), _zone(0.0)),
     "uniform -0.1": (_zone(-0.1), _zone(0.0)),
     "luma 0.1, chroma 0.1": (_zone(0.1), _zone(0.1)),
     "luma 0.1, chroma -0.1": (_zone(0.1), _zone(-0.1)),
@@ -61,10 +61,10 @@ RULES: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
 }
 
 
-def torch_where(condition: Any, a: float, b: float) -> Any:
+def _where(condition: Any, a: float, b: float) -> Any:
     import torch
 
-    return torch.where(condition, torch.tensor(a), torch.tensor(b))
+    return torch.where(condition, a, b)
 
 
 def _rule(rule: Callable[[Any], Any]) -> Any:
@@ -73,7 +73,7 @@ def _rule(rule: Callable[[Any], Any]) -> Any:
 
     class Rule(torch.nn.Module):
         def forward(self, u: Any, steps: Any) -> Any:
-            return rule(u).expand_as(u)
+            return torch.as_tensor(rule(u), dtype=u.dtype).expand_as(u)
 
     return Rule()
 
