@@ -19,18 +19,6 @@ from ..registry import get_registry
 from ..specs import split_specs
 
 
-def expand_inputs(paths: Sequence[str]) -> list[Path]:
-    """The images the arguments name (folders, globs, files, ``.txt`` lists); a missing file is
-    passed on as given, to fail on its own while the others are processed."""
-    try:
-        files = [image.path for image in find_images(paths, strict=False)]
-    except KuchenError as exc:
-        raise click.UsageError(str(exc)) from None
-    if not files:
-        raise click.UsageError("no input images found")
-    return files
-
-
 def build_list(kind: str, text: str | None) -> list[Any]:
     """Objects for a comma-separated spec list such as ``detail,nlmeans(h=5)``; errors become usage errors."""
     try:
@@ -78,42 +66,49 @@ def _identity(stat: os.stat_result) -> tuple[int, int]:
 
 
 def _distinct_names(stems: Sequence[str], suffix: str) -> list[str]:
-    """``<stem><suffix>`` for the first input of each stem, else the first free ``<stem>-N<suffix>``."""
-    names: list[str | None] = [None] * len(stems)
-    taken: set[str] = set()
-    for i, stem in enumerate(stems):
-        if (stem + suffix).casefold() not in taken:  # casefold: the same file on case-insensitive disks
-            names[i] = stem + suffix
-            taken.add((stem + suffix).casefold())
-    for i, stem in enumerate(stems):
-        count = 2
-        while names[i] is None:
-            candidate = f"{stem}-{count}{suffix}"
-            if candidate.casefold() not in taken:
-                names[i] = candidate
-                taken.add(candidate.casefold())
-            count += 1
-    return [name for name in names if name is not None]
+    """``<stem><suffix>`` for the first input of each stem, else the first free ``<stem>-N<suffix>``;
+    names compare casefolded: the same file on case-insensitive disks."""
+    taken = {(stem + suffix).casefold() for stem in stems}
+    claimed: set[str] = set()
+    names = []
+    for stem in stems:
+        name = stem + suffix
+        if name.casefold() in claimed:
+            count = 2
+            while (name := f"{stem}-{count}{suffix}").casefold() in taken:
+                count += 1
+            taken.add(name.casefold())
+        claimed.add(name.casefold())
+        names.append(name)
+    return names
 
 
 @attrs.frozen
 class FileOutcome:
     path: Path
-    result: dict[str, Any] | None = None
+    result: Any = None
     error: str | None = None
 
 
-def process_files(
-    files: Sequence[Path], work: Callable[[Path], dict[str, Any]], description: str, quiet: bool
+def run_on_files(
+    inputs: Sequence[str], out_dir: Path, suffix: str, work: Callable[[Path, Path], Any], description: str, bars: bool
 ) -> list[FileOutcome]:
-    """Run ``work`` per file; a failing file is recorded and the rest still run. ``quiet``: no bar."""
+    """``work(image, output)`` for each image the arguments name (folders, globs, files, ``.txt`` lists),
+    each output a distinct file in ``out_dir`` (see :func:`plan_outputs`). A missing or failing file is
+    recorded and the rest still run."""
     from tqdm import tqdm
 
+    try:
+        files = [image.path for image in find_images(inputs, strict=False)]
+    except KuchenError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not files:
+        raise click.UsageError("no input images found")
+    targets = plan_outputs(files, out_dir, suffix)
     outcomes = []
-    bar = tqdm(files, desc=description, unit="img", disable=quiet or len(files) < 2, leave=False)
-    for path in bar:
+    for path in tqdm(files, desc=description, unit="img", disable=not bars or len(files) < 2, leave=False):
         try:
-            outcomes.append(FileOutcome(path, result=work(path)))
+            outcomes.append(FileOutcome(path, result=work(path, targets[path])))
         except Exception as exc:  # one bad file or plugin error must not stop the batch
             outcomes.append(FileOutcome(path, error=f"{type(exc).__name__}: {exc}"))
             with tqdm.external_write_mode(file=sys.stderr):  # click drops the colour when stderr is redirected
