@@ -7,6 +7,7 @@ and ``kuchen plugins`` stay light.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -130,9 +131,7 @@ def describe(plan: Any, config: Any, n_images: int) -> list[str]:
     """The dry run's report: what will be computed, and how much of it prefix sharing saves."""
     from ..labeling.groups import naive_applications, prefixes
 
-    sizes: dict[int, int] = {}
-    for group in plan.groups:
-        sizes[len(group)] = sizes.get(len(group), 0) + 1
+    sizes = Counter(len(group) for group in plan.groups)
     parts = [f"{count} of {size}" if size else "identity" for size, count in sorted(sizes.items())]
     shared, naive = len(prefixes(plan.groups)), naive_applications(plan.groups)
     evaluations = n_images * len(plan.groups) * len(plan.qualities)
