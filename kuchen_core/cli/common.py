@@ -164,10 +164,13 @@ executor_options = options(
 )
 
 
-def out_dir_option(help: str) -> Decorator:
-    """``-o/--out DIR``, required: the folder a file command writes into (created if missing)."""
-    return click.option(
-        "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help
+def inputs_and_out(help: str) -> Decorator:
+    """A file command's INPUTS (see :func:`run_on_files`) and ``-o/--out DIR``, the folder it writes into."""
+    return options(
+        click.argument("inputs", nargs=-1, required=True, type=click.Path()),
+        click.option(
+            "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help
+        ),
     )
 
 

@@ -15,7 +15,7 @@ from ..runtime.files import write_atomic
 from .common import (
     build_list,
     build_one,
-    out_dir_option,
+    inputs_and_out,
     progress_options,
     report_failures,
     run_on_files,
@@ -25,7 +25,6 @@ from .common import (
 
 
 @click.command("compress")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--codec",
     "codec_spec",
@@ -49,7 +48,7 @@ from .common import (
     shell_complete=spec_completer("metric"),
     help="Comma-separated metrics against the input image [default: psnr if installed, else none].",
 )
-@out_dir_option("Folder for the compressed files (created if missing).")
+@inputs_and_out("Folder for the compressed files (created if missing).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of a table.")
 @progress_options
 def compress_command(

@@ -14,7 +14,7 @@ from ..registry import get_registry
 from .common import (
     build_list,
     build_one,
-    out_dir_option,
+    inputs_and_out,
     progress_options,
     report_failures,
     run_on_files,
@@ -40,7 +40,6 @@ def codec_for_suffix(suffix: str) -> Any:
 
 
 @click.command("decode")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--codec",
     "codec_spec",
@@ -55,7 +54,7 @@ def codec_for_suffix(suffix: str) -> Any:
     shell_complete=spec_completer("method"),
     help="Comma-separated methods applied after decoding.",
 )
-@out_dir_option("Folder for the decoded PNG files.")
+@inputs_and_out("Folder for the decoded PNG files.")
 @progress_options
 def decode_command(
     inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool, progress: bool | None

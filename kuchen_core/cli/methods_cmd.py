@@ -10,7 +10,7 @@ from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from .common import (
     build_list,
-    out_dir_option,
+    inputs_and_out,
     progress_options,
     report_failures,
     run_on_files,
@@ -34,7 +34,6 @@ def show_command(name: str, as_json: bool) -> None:
 
 
 @methods_group.command("apply")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--pre",
     "chain",
@@ -42,7 +41,7 @@ def show_command(name: str, as_json: bool) -> None:
     shell_complete=spec_completer("method"),
     help="Comma-separated methods, applied in order, e.g. 'nlmeans,detail'.",
 )
-@out_dir_option("Folder for the processed PNG files.")
+@inputs_and_out("Folder for the processed PNG files.")
 @progress_options
 def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: bool, progress: bool | None) -> None:
     """Apply a chain of methods to INPUTS (files or folders) and save lossless PNGs."""
