@@ -3,7 +3,6 @@ failure isolation with a progress bar, one distinct output file per input."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -38,20 +37,12 @@ def plan_outputs(inputs: Sequence[Path], out_dir: Path, suffix: str) -> dict[Pat
     """A distinct ``out_dir/<stem><suffix>`` per input (a taken name gets the first free ``-2``, ``-3`` …);
     refuses, before anything is written, an output that would replace an input or a folder it cannot write."""
     targets = [out_dir / name for name in _distinct_names([path.stem for path in inputs], suffix)]
-    originals = {}
-    for path in inputs:
-        try:
-            originals[_identity(path.stat())] = path
-        except OSError:  # unreadable: its own failure later, never an output's name
-            pass
+    originals = {identity: path for path in inputs if (identity := _identity(path))}
     for target in targets:
-        try:
-            replaced = originals.get(_identity(target.stat()))
-        except OSError:  # no such file: nothing to replace
-            continue
-        if replaced is not None:
+        if (identity := _identity(target)) in originals:
             raise click.UsageError(
-                f"-o {out_dir}: writing {target.name} would replace the input {replaced}; choose another output folder"
+                f"-o {out_dir}: writing {target.name} would replace the input {originals[identity]}; "
+                "choose another output folder"
             )
     try:
         ensure_output_dir(out_dir, "-o")
@@ -60,8 +51,13 @@ def plan_outputs(inputs: Sequence[Path], out_dir: Path, suffix: str) -> dict[Pat
     return dict(zip(inputs, targets))
 
 
-def _identity(stat: os.stat_result) -> tuple[int, int]:
-    """Device and inode: the same file under any path, link or case."""
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Device and inode: the same file under any path, link or case; None for a file that does not
+    exist (nothing to replace) or cannot be read (an input's own failure later, never an output's name)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
     return stat.st_dev, stat.st_ino
 
 
