@@ -98,14 +98,15 @@ def resolve_kind(registry: Registry, name: str) -> str:
 
 
 def _range(param: dict[str, Any]) -> str:
+    """``, <the values allowed>`` for a parameter's line, or nothing."""
     if param["choices"] is not None:
-        return "one of " + ", ".join(map(str, param["choices"]))
+        return ", one of " + ", ".join(map(str, param["choices"]))
     low, high = param["minimum"], param["maximum"]
     if low is not None and high is not None:
-        return f"{low:g}..{high:g}"
+        return f", {low:g}..{high:g}"
     if low is not None:
-        return f">= {low:g}"
-    return f"<= {high:g}" if high is not None else ""
+        return f", >= {low:g}"
+    return f", <= {high:g}" if high is not None else ""
 
 
 def render(record: dict[str, Any]) -> list[str]:
@@ -132,18 +133,14 @@ def render(record: dict[str, Any]) -> list[str]:
     if record["params"]:
         lines.append("  parameters:")
         for p in record["params"]:
-            limits = _range(p)
             lines.append(
-                f"    {p['name']} ({p['type']}, default {p['default']!r}"
-                + (f", {limits}" if limits else "")
-                + ")"
+                f"    {p['name']} ({p['type']}, default {p['default']!r}{_range(p)})"
                 + (f"  {p['description']}" if p["description"] else "")
             )
     else:
         lines.append("  parameters: none")
-    weights = record.get("weights")
-    if weights:
-        lines += _render_weights(weights)
+    if record.get("weights"):
+        lines += _render_weights(record["weights"])
     return lines
 
 
@@ -166,9 +163,8 @@ def _render_weights(weights: dict[str, Any]) -> list[str]:
             "    validation: "
             + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in validation.items())
         )
-    versions = weights.get("versions") or {}
-    if versions:
-        lines.append("    versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    if weights.get("versions"):
+        lines.append("    versions: " + ", ".join(f"{k} {v}" for k, v in weights["versions"].items()))
     return lines
 
 
