@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from ..descriptors import KINDS, Param
@@ -25,15 +26,9 @@ _TRAINING_KEYS = ("backbone", "loss", "lr", "epochs", "max_steps", "batch", "pat
 
 
 def describe_param(param: Param) -> dict[str, Any]:
-    return {
-        "name": param.name,
-        "type": "any" if param.default is None else type(param.default).__name__,
-        "default": param.default,
-        "description": param.description,
-        "choices": list(param.choices) if param.choices is not None else None,
-        "minimum": param.minimum,
-        "maximum": param.maximum,
-    }
+    """The parameter's fields, after its name the type its default fixes."""
+    kind = "any" if param.default is None else type(param.default).__name__
+    return {"name": param.name, "type": kind, **attrs.asdict(param, recurse=False)}
 
 
 def weights_record(cls: type) -> dict[str, Any] | None:
