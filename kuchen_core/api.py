@@ -154,10 +154,9 @@ def score(decoded: ImageLike, reference: ImageLike | None, metrics: PluginsLike)
         raise ValueError("score needs at least one metric, e.g. score(decoded, reference, 'psnr')")
     distorted = as_image(decoded)
     original = None if reference is None else as_image(reference)
-    if original is None:
-        needing = [m.name for m in objects if m.info.needs_reference]
-        if needing:
-            raise ValueError(f"{', '.join(needing)} compare with the original: pass reference=")
+    needing = [m.name for m in objects if m.info.needs_reference]
+    if original is None and needing:
+        raise ValueError(f"{', '.join(needing)} compare with the original: pass reference=")
     values = score_all(objects, distorted, original)
     single = isinstance(metrics, Plugin) or (isinstance(metrics, str) and len(objects) == 1)
     return next(iter(values.values())) if single else values

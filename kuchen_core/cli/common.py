@@ -18,10 +18,10 @@ from ..registry import get_registry
 from ..specs import split_specs
 
 
-def build_list(kind: str, text: str | None) -> list[Any]:
+def build_list(kind: str, text: str) -> list[Any]:
     """Objects for a comma-separated spec list such as ``detail,nlmeans(h=5)``; errors become usage errors."""
     try:
-        return [get_registry().create(kind, spec) for spec in split_specs(text or "")]
+        return [get_registry().create(kind, spec) for spec in split_specs(text)]
     except (KuchenError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{'pre' if kind == 'method' else kind}") from None
 

@@ -63,9 +63,7 @@ def describe(registry: Registry, kind: str, name: str) -> dict[str, Any]:
         "class": f"{entry.cls.__module__}.{entry.cls.__qualname__}",
         "params": [describe_param(p) for p in info.params],
     }
-    for field in _KIND_FIELDS.get(entry.kind, ()):
-        value = getattr(info, field, None)
-        record[field] = list(value) if isinstance(value, tuple) else value
+    record.update({field: getattr(info, field, None) for field in _KIND_FIELDS.get(entry.kind, ())})
     if entry.kind in _TWINS:
         base, method = _TWINS[entry.kind]
         record["differentiable_twin"] = getattr(entry.cls, method) is not getattr(base, method)
