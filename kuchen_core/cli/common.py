@@ -170,11 +170,9 @@ def inputs_and_out(help: str) -> Decorator:
     )
 
 
-def show_progress(progress: bool | None, quiet: bool = False) -> bool:
+def show_progress(progress: bool | None, quiet: bool) -> bool:
     """Whether to draw progress bars: ``--quiet`` never, ``--progress`` always, else on a terminal."""
-    if quiet:
-        return False
-    return sys.stderr.isatty() if progress is None else progress
+    return not quiet and (sys.stderr.isatty() if progress is None else progress)
 
 
 def report_failures(outcomes: Sequence[FileOutcome]) -> None:

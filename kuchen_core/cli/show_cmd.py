@@ -4,6 +4,7 @@ distribution that provides it and, for a network method, the record of how its w
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -83,8 +84,6 @@ def resolve_kind(registry: Registry, name: str) -> str:
             + " or ".join(f"kuchen show {k} {name}" for k in kinds)
         )
     everything = sorted({n for kind in KINDS for n in registry.names(kind)})
-    import difflib
-
     close = difflib.get_close_matches(name, everything, n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise click.UsageError(f"no installed plugin provides {name!r}.{hint} `kuchen plugins` lists what is installed.")
