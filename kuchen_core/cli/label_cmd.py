@@ -99,8 +99,7 @@ def label_command(
     plan = build_plan(config)
     images = discover(config)
     if dry_run:
-        for line in describe(plan, config, len(images)):
-            click.echo(line)
+        click.echo("\n".join(describe(plan, config, len(images))))
         return
     if export_path is not None:
         count = export_results(plan, images, export_path)
@@ -120,8 +119,7 @@ def label_command(
         if not quiet:
             click.echo(f"labelling {len(images)} images x {len(plan.groups)} groups on {runner.description}", err=True)
         result = run_labeling(plan, images, runner, progress=show_progress(progress, quiet))
-    for line in format_summary(result.tally, result.elapsed, plan.codec.label):
-        click.echo(line)
+    click.echo("\n".join(format_summary(result.tally, result.elapsed, plan.codec.label)))
     click.echo(f"\nlabels: {Path(plan.output) / 'labels'}\nmanifest: {result.manifest}\nsummary: {result.summary}")
     if result.tally.failed:
         raise SystemExit(1)
