@@ -17,7 +17,7 @@ from PIL import Image
 
 from .images import check_image, load_image, to_rgb_array
 from .interfaces import Codec, Method, Metric, Plugin
-from .pipeline import apply_methods, run_pipeline, score as score_all
+from .pipeline import PipelineResult, apply_methods, run_pipeline, score as score_all
 from .registry import get_registry
 from .specs import split_chain, split_specs
 
@@ -26,24 +26,16 @@ PluginsLike = Union[None, str, Plugin, Iterable[Union[str, Plugin]]]
 _BASES = {"codec": Codec, "method": Method, "metric": Metric}
 
 
-@attrs.frozen(eq=False, repr=False)
-class CompressResult:
-    """One image through one codec: the file's bytes and what decoding them gives."""
+@attrs.frozen(eq=False, repr=False, kw_only=True)
+class CompressResult(PipelineResult):
+    """One image through one codec: the pipeline's result (``data`` is exactly the file a user would
+    store, ``decoded`` is after any post-filters, ``scores`` compare with the original input) and
+    the settings that made it."""
 
     codec: str  # the codec's canonical spec
     quality: int
     pre: tuple[str, ...]  # the pre-processing chain's specs, in order
     extension: str  # the suffix of the file ``data`` is
-    data: bytes  # exactly the file a user would store
-    bpp: float  # 8 · len(data) / (H · W)
-    decoded: np.ndarray  # uint8 H×W×3, after any post-filters
-    processed: np.ndarray  # what was encoded: the input after ``pre``
-    scores: dict[str, float]  # metric name → score against the original input
-    timings: dict[str, float]  # seconds per stage
-
-    @property
-    def n_bytes(self) -> int:
-        return len(self.data)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the compressed file; refuses to overwrite an existing file."""
@@ -120,16 +112,11 @@ def compress(
         post=build_all("method", post),
     )
     return CompressResult(
+        **attrs.asdict(result, recurse=False),
         codec=codec_obj.spec,
         quality=int(quality),
         pre=tuple(m.spec for m in methods),
         extension=codec_obj.info.extension,
-        data=result.data,
-        bpp=result.bpp,
-        decoded=result.decoded,
-        processed=result.processed,
-        scores=result.scores,
-        timings=result.timings,
     )
 
 
@@ -167,10 +154,9 @@ def score(decoded: ImageLike, reference: ImageLike | None, metrics: PluginsLike)
         raise ValueError("score needs at least one metric, e.g. score(decoded, reference, 'psnr')")
     distorted = as_image(decoded)
     original = None if reference is None else as_image(reference)
-    if original is None:
-        needing = [m.name for m in objects if m.info.needs_reference]
-        if needing:
-            raise ValueError(f"{', '.join(needing)} compare with the original: pass reference=")
+    needing = [m.name for m in objects if m.info.needs_reference]
+    if original is None and needing:
+        raise ValueError(f"{', '.join(needing)} compare with the original: pass reference=")
     values = score_all(objects, distorted, original)
     single = isinstance(metrics, Plugin) or (isinstance(metrics, str) and len(objects) == 1)
     return next(iter(values.values())) if single else values

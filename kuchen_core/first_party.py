@@ -5,31 +5,18 @@ distribution is not always ``kuchen-plugin-<name>``: ``psnr`` comes with ``kuche
 
 from __future__ import annotations
 
-_SHIPPED = {
+_SHIPPED = {  # name -> the package after "kuchen-plugin-"; most are named after their plugin
     "codec": {
-        "hevc": "hevc",
-        "jpeg": "jpeg",
-        "jpegli": "jpegli",
-        "jxl": "jxl",
-        "webp": "webp",
-        "rd-jpeg": "preedit",
-        "rd-jpegli": "preedit",
-        "rd-webp": "preedit",
-        "rd-hevc": "preedit",
+        **{name: name for name in ("hevc", "jpeg", "jpegli", "jxl", "webp")},
+        **dict.fromkeys(("rd-jpeg", "rd-jpegli", "rd-webp", "rd-hevc"), "preedit"),
     },
     "method": {
-        "ar": "ar",
-        "detail": "detail",
-        "guetzli": "guetzli",
+        **{name: name for name in ("ar", "detail", "guetzli", "model", "nlmeans")},
         "kuchen": "unet",
-        "model": "model",
-        "nlmeans": "nlmeans",
-        "rrdb-hevc": "rrdb",
-        "rrdb-jpeg": "rrdb",
+        **dict.fromkeys(("rrdb-hevc", "rrdb-jpeg"), "rrdb"),
     },
     "metric": {
-        "brisque": "brisque",
-        "vqscore": "vqscore",
+        **{name: name for name in ("brisque", "vqscore")},
         **dict.fromkeys(
             ("butteraugli", "mae", "ms-ssim", "psnr", "psnr-hvs-m", "psnr-y", "ssim", "ssimulacra2"), "metrics"
         ),

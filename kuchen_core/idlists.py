@@ -11,11 +11,8 @@ from pathlib import Path
 
 
 def read_id_list(path: str | os.PathLike) -> frozenset[str]:
-    """The file stems ``path`` names, one per whitespace-separated entry.
-
-    Raises ``ValueError`` naming the file when it cannot be read or names nothing, so a config
-    loader can turn it into its own one-line error.
-    """
+    """The file stems ``path`` names, one per whitespace-separated entry; a ``ValueError`` naming the
+    file when it cannot be read or names nothing, for a config loader to turn into its own one-line error."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:

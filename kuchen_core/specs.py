@@ -50,21 +50,18 @@ def split_top_level(text: str, separator: str = ",", keep_empty: bool = False) -
     """Split ``text`` at ``separator`` outside parentheses, each part stripped (empty ones dropped
     unless ``keep_empty``); unbalanced parentheses are a ``ValueError``."""
     items: list[str] = []
-    current: list[str] = []
-    depth = 0
-    for char in text:
+    depth = start = 0
+    for i, char in enumerate(text):
         if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth < 0:
                 raise ValueError(f"unbalanced parentheses in {text!r}")
-        if char == separator and depth == 0:
-            items.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
+        elif char == separator and depth == 0:
+            items.append(text[start:i].strip())
+            start = i + 1
     if depth:
         raise ValueError(f"unbalanced parentheses in {text!r}")
-    items.append("".join(current).strip())
+    items.append(text[start:].strip())
     return items if keep_empty else [item for item in items if item]

@@ -3,7 +3,6 @@ failure isolation with a progress bar, one distinct output file per input."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -19,22 +18,10 @@ from ..registry import get_registry
 from ..specs import split_specs
 
 
-def expand_inputs(paths: Sequence[str]) -> list[Path]:
-    """The images the arguments name (folders, globs, files, ``.txt`` lists); a missing file is
-    passed on as given, to fail on its own while the others are processed."""
-    try:
-        files = [image.path for image in find_images(paths, strict=False)]
-    except KuchenError as exc:
-        raise click.UsageError(str(exc)) from None
-    if not files:
-        raise click.UsageError("no input images found")
-    return files
-
-
-def build_list(kind: str, text: str | None) -> list[Any]:
+def build_list(kind: str, text: str) -> list[Any]:
     """Objects for a comma-separated spec list such as ``detail,nlmeans(h=5)``; errors become usage errors."""
     try:
-        return [get_registry().create(kind, spec) for spec in split_specs(text or "")]
+        return [get_registry().create(kind, spec) for spec in split_specs(text)]
     except (KuchenError, ValueError) as exc:
         raise click.BadParameter(str(exc), param_hint=f"--{'pre' if kind == 'method' else kind}") from None
 
@@ -50,20 +37,12 @@ def plan_outputs(inputs: Sequence[Path], out_dir: Path, suffix: str) -> dict[Pat
     """A distinct ``out_dir/<stem><suffix>`` per input (a taken name gets the first free ``-2``, ``-3`` …);
     refuses, before anything is written, an output that would replace an input or a folder it cannot write."""
     targets = [out_dir / name for name in _distinct_names([path.stem for path in inputs], suffix)]
-    originals = {}
-    for path in inputs:
-        try:
-            originals[_identity(path.stat())] = path
-        except OSError:  # unreadable: its own failure later, never an output's name
-            pass
+    originals = {identity: path for path in inputs if (identity := _identity(path))}
     for target in targets:
-        try:
-            replaced = originals.get(_identity(target.stat()))
-        except OSError:  # no such file: nothing to replace
-            continue
-        if replaced is not None:
+        if (identity := _identity(target)) in originals:
             raise click.UsageError(
-                f"-o {out_dir}: writing {target.name} would replace the input {replaced}; choose another output folder"
+                f"-o {out_dir}: writing {target.name} would replace the input {originals[identity]}; "
+                "choose another output folder"
             )
     try:
         ensure_output_dir(out_dir, "-o")
@@ -72,48 +51,60 @@ def plan_outputs(inputs: Sequence[Path], out_dir: Path, suffix: str) -> dict[Pat
     return dict(zip(inputs, targets))
 
 
-def _identity(stat: os.stat_result) -> tuple[int, int]:
-    """Device and inode: the same file under any path, link or case."""
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Device and inode: the same file under any path, link or case; None for a file that does not
+    exist (nothing to replace) or cannot be read (an input's own failure later, never an output's name)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
     return stat.st_dev, stat.st_ino
 
 
 def _distinct_names(stems: Sequence[str], suffix: str) -> list[str]:
-    """``<stem><suffix>`` for the first input of each stem, else the first free ``<stem>-N<suffix>``."""
-    names: list[str | None] = [None] * len(stems)
-    taken: set[str] = set()
-    for i, stem in enumerate(stems):
-        if (stem + suffix).casefold() not in taken:  # casefold: the same file on case-insensitive disks
-            names[i] = stem + suffix
-            taken.add((stem + suffix).casefold())
-    for i, stem in enumerate(stems):
-        count = 2
-        while names[i] is None:
-            candidate = f"{stem}-{count}{suffix}"
-            if candidate.casefold() not in taken:
-                names[i] = candidate
-                taken.add(candidate.casefold())
-            count += 1
-    return [name for name in names if name is not None]
+    """``<stem><suffix>`` for the first input of each stem, else the first free ``<stem>-N<suffix>``;
+    names compare casefolded: the same file on case-insensitive disks."""
+    taken = {(stem + suffix).casefold() for stem in stems}
+    claimed: set[str] = set()
+    names = []
+    for stem in stems:
+        name = stem + suffix
+        if name.casefold() in claimed:
+            count = 2
+            while (name := f"{stem}-{count}{suffix}").casefold() in taken:
+                count += 1
+            taken.add(name.casefold())
+        claimed.add(name.casefold())
+        names.append(name)
+    return names
 
 
 @attrs.frozen
 class FileOutcome:
     path: Path
-    result: dict[str, Any] | None = None
+    result: Any = None
     error: str | None = None
 
 
-def process_files(
-    files: Sequence[Path], work: Callable[[Path], dict[str, Any]], description: str, quiet: bool
+def run_on_files(
+    inputs: Sequence[str], out_dir: Path, suffix: str, work: Callable[[Path, Path], Any], description: str, bars: bool
 ) -> list[FileOutcome]:
-    """Run ``work`` per file; a failing file is recorded and the rest still run. ``quiet``: no bar."""
+    """``work(image, output)`` for each image the arguments name (folders, globs, files, ``.txt`` lists),
+    each output a distinct file in ``out_dir`` (see :func:`plan_outputs`). A missing or failing file is
+    recorded and the rest still run."""
     from tqdm import tqdm
 
+    try:
+        files = [image.path for image in find_images(inputs, strict=False)]
+    except KuchenError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not files:
+        raise click.UsageError("no input images found")
+    targets = plan_outputs(files, out_dir, suffix)
     outcomes = []
-    bar = tqdm(files, desc=description, unit="img", disable=quiet or len(files) < 2, leave=False)
-    for path in bar:
+    for path in tqdm(files, desc=description, unit="img", disable=not bars or len(files) < 2, leave=False):
         try:
-            outcomes.append(FileOutcome(path, result=work(path)))
+            outcomes.append(FileOutcome(path, result=work(path, targets[path])))
         except Exception as exc:  # one bad file or plugin error must not stop the batch
             outcomes.append(FileOutcome(path, error=f"{type(exc).__name__}: {exc}"))
             with tqdm.external_write_mode(file=sys.stderr):  # click drops the colour when stderr is redirected
@@ -169,18 +160,19 @@ executor_options = options(
 )
 
 
-def out_dir_option(help: str) -> Decorator:
-    """``-o/--out DIR``, required: the folder a file command writes into (created if missing)."""
-    return click.option(
-        "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help
+def inputs_and_out(help: str) -> Decorator:
+    """A file command's INPUTS (see :func:`run_on_files`) and ``-o/--out DIR``, the folder it writes into."""
+    return options(
+        click.argument("inputs", nargs=-1, required=True, type=click.Path()),
+        click.option(
+            "-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help
+        ),
     )
 
 
-def show_progress(progress: bool | None, quiet: bool = False) -> bool:
+def show_progress(progress: bool | None, quiet: bool) -> bool:
     """Whether to draw progress bars: ``--quiet`` never, ``--progress`` always, else on a terminal."""
-    if quiet:
-        return False
-    return sys.stderr.isatty() if progress is None else progress
+    return not quiet and (sys.stderr.isatty() if progress is None else progress)
 
 
 def report_failures(outcomes: Sequence[FileOutcome]) -> None:

@@ -15,23 +15,16 @@ from ..runtime.files import write_atomic
 from .common import (
     build_list,
     build_one,
-    expand_inputs,
-    out_dir_option,
-    plan_outputs,
-    process_files,
+    inputs_and_out,
     progress_options,
     report_failures,
+    run_on_files,
     show_progress,
     spec_completer,
 )
 
 
-def _default_metrics() -> str:
-    return "psnr" if "psnr" in get_registry().names("metric") else "none"
-
-
 @click.command("compress")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--codec",
     "codec_spec",
@@ -55,7 +48,7 @@ def _default_metrics() -> str:
     shell_complete=spec_completer("metric"),
     help="Comma-separated metrics against the input image [default: psnr if installed, else none].",
 )
-@out_dir_option("Folder for the compressed files (created if missing).")
+@inputs_and_out("Folder for the compressed files (created if missing).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file instead of a table.")
 @progress_options
 def compress_command(
@@ -85,17 +78,16 @@ def compress_command(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--quality") from None
     methods = build_list("method", pre)
-    metrics = build_list("metric", metric_specs or _default_metrics())
-    files = expand_inputs(inputs)
-    targets = plan_outputs(files, out_dir, codec.info.extension)
+    default_metrics = "psnr" if "psnr" in get_registry().names("metric") else "none"
+    metrics = build_list("metric", metric_specs or default_metrics)
 
-    def work(path: Path) -> dict[str, Any]:
+    def work(path: Path, target: Path) -> dict[str, Any]:
         image = load_image(path)
         result = run_pipeline(image, codec, quality, methods=methods, metrics=metrics)
-        write_atomic(targets[path], result.data)
+        write_atomic(target, result.data)
         row = {
             "input": str(path),
-            "output": str(targets[path]),
+            "output": str(target),
             "codec": codec.spec,
             "quality": quality,
             "pre": [m.spec for m in methods],
@@ -110,7 +102,7 @@ def compress_command(
         return row
 
     bars = show_progress(progress, quiet or (as_json and progress is None))
-    outcomes = process_files(files, work, f"compress {codec.spec} q={quality}", not bars)
+    outcomes = run_on_files(inputs, out_dir, codec.info.extension, work, f"compress {codec.spec} q={quality}", bars)
     if as_json:
         for outcome in outcomes:
             if outcome.error:

@@ -14,12 +14,10 @@ from ..registry import get_registry
 from .common import (
     build_list,
     build_one,
-    expand_inputs,
-    out_dir_option,
-    plan_outputs,
-    process_files,
+    inputs_and_out,
     progress_options,
     report_failures,
+    run_on_files,
     show_progress,
     spec_completer,
 )
@@ -42,7 +40,6 @@ def codec_for_suffix(suffix: str) -> Any:
 
 
 @click.command("decode")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--codec",
     "codec_spec",
@@ -57,22 +54,19 @@ def codec_for_suffix(suffix: str) -> Any:
     shell_complete=spec_completer("method"),
     help="Comma-separated methods applied after decoding.",
 )
-@out_dir_option("Folder for the decoded PNG files.")
+@inputs_and_out("Folder for the decoded PNG files.")
 @progress_options
 def decode_command(
     inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool, progress: bool | None
 ) -> None:
     """Decode compressed INPUTS (files or folders) to lossless PNG, optionally post-filtered."""
-    files = expand_inputs(inputs)
     post_methods = build_list("method", post)
     fixed = build_one("codec", codec_spec) if codec_spec else None
-    targets = plan_outputs(files, out_dir, ".png")
 
-    def work(path: Path) -> dict[str, Any]:
+    def work(path: Path, target: Path) -> None:
         codec = fixed or codec_for_suffix(path.suffix)
         image = apply_methods(codec.decode(path.read_bytes()), post_methods)
-        save_image(targets[path], image)
-        click.echo(f"{path} -> {targets[path]} ({image.shape[1]}x{image.shape[0]}, {codec.name})")
-        return {"output": str(targets[path])}
+        save_image(target, image)
+        click.echo(f"{path} -> {target} ({image.shape[1]}x{image.shape[0]}, {codec.name})")
 
-    report_failures(process_files(files, work, "decode", not show_progress(progress, quiet)))
+    report_failures(run_on_files(inputs, out_dir, ".png", work, "decode", show_progress(progress, quiet)))

@@ -7,6 +7,7 @@ and ``kuchen plugins`` stay light.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +99,7 @@ def label_command(
     plan = build_plan(config)
     images = discover(config)
     if dry_run:
-        for line in describe(plan, config, len(images)):
-            click.echo(line)
+        click.echo("\n".join(describe(plan, config, len(images))))
         return
     if export_path is not None:
         count = export_results(plan, images, export_path)
@@ -119,8 +119,7 @@ def label_command(
         if not quiet:
             click.echo(f"labelling {len(images)} images x {len(plan.groups)} groups on {runner.description}", err=True)
         result = run_labeling(plan, images, runner, progress=show_progress(progress, quiet))
-    for line in format_summary(result.tally, result.elapsed, plan.codec.label):
-        click.echo(line)
+    click.echo("\n".join(format_summary(result.tally, result.elapsed, plan.codec.label)))
     click.echo(f"\nlabels: {Path(plan.output) / 'labels'}\nmanifest: {result.manifest}\nsummary: {result.summary}")
     if result.tally.failed:
         raise SystemExit(1)
@@ -130,9 +129,7 @@ def describe(plan: Any, config: Any, n_images: int) -> list[str]:
     """The dry run's report: what will be computed, and how much of it prefix sharing saves."""
     from ..labeling.groups import naive_applications, prefixes
 
-    sizes: dict[int, int] = {}
-    for group in plan.groups:
-        sizes[len(group)] = sizes.get(len(group), 0) + 1
+    sizes = Counter(len(group) for group in plan.groups)
     parts = [f"{count} of {size}" if size else "identity" for size, count in sorted(sizes.items())]
     shared, naive = len(prefixes(plan.groups)), naive_applications(plan.groups)
     evaluations = n_images * len(plan.groups) * len(plan.qualities)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -11,12 +10,10 @@ from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from .common import (
     build_list,
-    expand_inputs,
-    out_dir_option,
-    plan_outputs,
-    process_files,
+    inputs_and_out,
     progress_options,
     report_failures,
+    run_on_files,
     show_progress,
     spec_completer,
 )
@@ -37,7 +34,6 @@ def show_command(name: str, as_json: bool) -> None:
 
 
 @methods_group.command("apply")
-@click.argument("inputs", nargs=-1, required=True, type=click.Path())
 @click.option(
     "--pre",
     "chain",
@@ -45,16 +41,13 @@ def show_command(name: str, as_json: bool) -> None:
     shell_complete=spec_completer("method"),
     help="Comma-separated methods, applied in order, e.g. 'nlmeans,detail'.",
 )
-@out_dir_option("Folder for the processed PNG files.")
+@inputs_and_out("Folder for the processed PNG files.")
 @progress_options
 def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: bool, progress: bool | None) -> None:
     """Apply a chain of methods to INPUTS (files or folders) and save lossless PNGs."""
     methods = build_list("method", chain)
-    files = expand_inputs(inputs)
-    targets = plan_outputs(files, out_dir, ".png")
 
-    def work(path: Path) -> dict[str, Any]:
-        save_image(targets[path], apply_methods(load_image(path), methods))
-        return {"output": str(targets[path])}
+    def work(path: Path, target: Path) -> None:
+        save_image(target, apply_methods(load_image(path), methods))
 
-    report_failures(process_files(files, work, "apply", not show_progress(progress, quiet)))
+    report_failures(run_on_files(inputs, out_dir, ".png", work, "apply", show_progress(progress, quiet)))

@@ -16,17 +16,8 @@ def plugin_listing(registry: Registry, kind: str | None = None) -> list[dict[str
     rows: dict[str, dict[str, Any]] = {}
 
     def row(source: Any) -> dict[str, Any]:
-        key = f"{source.distribution}:{source.name}"
-        return rows.setdefault(
-            key,
-            {
-                "name": source.name,
-                "distribution": source.distribution,
-                "version": source.version,
-                "kinds": {},
-                "errors": [],
-            },
-        )
+        fresh = dict(name=source.name, distribution=source.distribution, version=source.version, kinds={}, errors=[])
+        return rows.setdefault(f"{source.distribution}:{source.name}", fresh)
 
     for source in registry.sources:
         row(source)

@@ -4,10 +4,12 @@ distribution that provides it and, for a network method, the record of how its w
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
 from ..descriptors import KINDS, Param
@@ -25,15 +27,9 @@ _TRAINING_KEYS = ("backbone", "loss", "lr", "epochs", "max_steps", "batch", "pat
 
 
 def describe_param(param: Param) -> dict[str, Any]:
-    return {
-        "name": param.name,
-        "type": "any" if param.default is None else type(param.default).__name__,
-        "default": param.default,
-        "description": param.description,
-        "choices": list(param.choices) if param.choices is not None else None,
-        "minimum": param.minimum,
-        "maximum": param.maximum,
-    }
+    """The parameter's fields, after its name the type its default fixes."""
+    kind = "any" if param.default is None else type(param.default).__name__
+    return {"name": param.name, "type": kind, **attrs.asdict(param, recurse=False)}
 
 
 def weights_record(cls: type) -> dict[str, Any] | None:
@@ -68,9 +64,7 @@ def describe(registry: Registry, kind: str, name: str) -> dict[str, Any]:
         "class": f"{entry.cls.__module__}.{entry.cls.__qualname__}",
         "params": [describe_param(p) for p in info.params],
     }
-    for field in _KIND_FIELDS.get(entry.kind, ()):
-        value = getattr(info, field, None)
-        record[field] = list(value) if isinstance(value, tuple) else value
+    record.update({field: getattr(info, field, None) for field in _KIND_FIELDS.get(entry.kind, ())})
     if entry.kind in _TWINS:
         base, method = _TWINS[entry.kind]
         record["differentiable_twin"] = getattr(entry.cls, method) is not getattr(base, method)
@@ -90,22 +84,21 @@ def resolve_kind(registry: Registry, name: str) -> str:
             + " or ".join(f"kuchen show {k} {name}" for k in kinds)
         )
     everything = sorted({n for kind in KINDS for n in registry.names(kind)})
-    import difflib
-
     close = difflib.get_close_matches(name, everything, n=3, cutoff=0.6)
     hint = f" Did you mean: {', '.join(close)}?" if close else ""
     raise click.UsageError(f"no installed plugin provides {name!r}.{hint} `kuchen plugins` lists what is installed.")
 
 
 def _range(param: dict[str, Any]) -> str:
+    """``, <the values allowed>`` for a parameter's line, or nothing."""
     if param["choices"] is not None:
-        return "one of " + ", ".join(map(str, param["choices"]))
+        return ", one of " + ", ".join(map(str, param["choices"]))
     low, high = param["minimum"], param["maximum"]
     if low is not None and high is not None:
-        return f"{low:g}..{high:g}"
+        return f", {low:g}..{high:g}"
     if low is not None:
-        return f">= {low:g}"
-    return f"<= {high:g}" if high is not None else ""
+        return f", >= {low:g}"
+    return f", <= {high:g}" if high is not None else ""
 
 
 def render(record: dict[str, Any]) -> list[str]:
@@ -132,18 +125,14 @@ def render(record: dict[str, Any]) -> list[str]:
     if record["params"]:
         lines.append("  parameters:")
         for p in record["params"]:
-            limits = _range(p)
             lines.append(
-                f"    {p['name']} ({p['type']}, default {p['default']!r}"
-                + (f", {limits}" if limits else "")
-                + ")"
+                f"    {p['name']} ({p['type']}, default {p['default']!r}{_range(p)})"
                 + (f"  {p['description']}" if p["description"] else "")
             )
     else:
         lines.append("  parameters: none")
-    weights = record.get("weights")
-    if weights:
-        lines += _render_weights(weights)
+    if record.get("weights"):
+        lines += _render_weights(record["weights"])
     return lines
 
 
@@ -166,9 +155,8 @@ def _render_weights(weights: dict[str, Any]) -> list[str]:
             "    validation: "
             + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in validation.items())
         )
-    versions = weights.get("versions") or {}
-    if versions:
-        lines.append("    versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
+    if weights.get("versions"):
+        lines.append("    versions: " + ", ".join(f"{k} {v}" for k, v in weights["versions"].items()))
     return lines
 
 

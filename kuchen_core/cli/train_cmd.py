@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,16 +22,7 @@ from .common import progress_options, show_progress
 @progress_options
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def train_command(
-    config_path: Path,
-    out: str | None,
-    epochs: int | None,
-    max_steps: int | None,
-    device: str | None,
-    threads: int | None,
-    seed: int | None,
-    quiet: bool,
-    as_json: bool,
-    progress: bool | None,
+    config_path: Path, out: str | None, quiet: bool, as_json: bool, progress: bool | None, **overrides: Any
 ) -> None:
     """Train a backbone on (input, target) pairs described by CONFIG (TOML).
 
@@ -47,15 +39,8 @@ def train_command(
     """
     from ..training import load_train_config, train
 
-    overrides = {
-        "out": str(Path(out).resolve()) if out else None,
-        "epochs": epochs,
-        "max_steps": max_steps,
-        "device": device,
-        "threads": threads,
-        "seed": seed,
-    }
-    config = load_train_config(config_path, overrides)
+    # the other options are [train] keys of the same name
+    config = load_train_config(config_path, {"out": str(Path(out).resolve()) if out else None, **overrides})
     summary = train(config, quiet=not show_progress(progress, quiet))
     if as_json:
         click.echo(json.dumps(summary))
