@@ -67,6 +67,17 @@ def test_compress_unknown_names_and_bad_quality_are_usage_errors(images, tmp_pat
     assert result.exit_code == 2 and "Did you mean: invert" in result.output
 
 
+def test_a_misspelt_list_names_the_flag_it_was_typed_in(images, tmp_path, run):
+    result = run("compress", images, "--codec", "fakejpeg", "-q", "40", "--metrics", "maee", "-o", tmp_path / "o")
+    assert (
+        result.exit_code == 2
+        and "Invalid value for --metrics:" in result.output
+        and "Did you mean: mae" in result.output
+    )
+    result = run("decode", images, "--codec", "fakepng", "--post", "inverse", "-o", tmp_path / "d")
+    assert result.exit_code == 2 and "Invalid value for --post:" in result.output
+
+
 def test_decode_with_post_filter_and_methods_apply(images, tmp_path, run):
     (images / "broken.png").unlink()
     run("compress", images / "a.png", "--codec", "fakepng", "-q", "6", "-o", tmp_path / "c")

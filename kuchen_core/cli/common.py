@@ -18,12 +18,13 @@ from ..registry import get_registry
 from ..specs import split_specs
 
 
-def build_list(kind: str, text: str) -> list[Any]:
-    """Objects for a comma-separated spec list such as ``detail,nlmeans(h=5)``; errors become usage errors."""
+def build_list(kind: str, text: str, option: str) -> list[Any]:
+    """Objects for a comma-separated spec list such as ``detail,nlmeans(h=5)``; errors become usage errors
+    naming ``option``, the flag the user typed the list in."""
     try:
         return [get_registry().create(kind, spec) for spec in split_specs(text)]
     except (KuchenError, ValueError) as exc:
-        raise click.BadParameter(str(exc), param_hint=f"--{'pre' if kind == 'method' else kind}") from None
+        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def build_one(kind: str, text: str) -> Any:

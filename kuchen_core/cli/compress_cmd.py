@@ -77,9 +77,9 @@ def compress_command(
         codec.check_quality(quality)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--quality") from None
-    methods = build_list("method", pre)
+    methods = build_list("method", pre, "--pre")
     default_metrics = "psnr" if "psnr" in get_registry().names("metric") else "none"
-    metrics = build_list("metric", metric_specs or default_metrics)
+    metrics = build_list("metric", metric_specs or default_metrics, "--metrics")
 
     def work(path: Path, target: Path) -> dict[str, Any]:
         image = load_image(path)

@@ -60,7 +60,7 @@ def decode_command(
     inputs: tuple[str, ...], codec_spec: str | None, post: str, out_dir: Path, quiet: bool, progress: bool | None
 ) -> None:
     """Decode compressed INPUTS (files or folders) to lossless PNG, optionally post-filtered."""
-    post_methods = build_list("method", post)
+    post_methods = build_list("method", post, "--post")
     fixed = build_one("codec", codec_spec) if codec_spec else None
 
     def work(path: Path, target: Path) -> None:

@@ -45,7 +45,7 @@ def show_command(name: str, as_json: bool) -> None:
 @progress_options
 def apply_command(inputs: tuple[str, ...], chain: str, out_dir: Path, quiet: bool, progress: bool | None) -> None:
     """Apply a chain of methods to INPUTS (files or folders) and save lossless PNGs."""
-    methods = build_list("method", chain)
+    methods = build_list("method", chain, "--pre")
 
     def work(path: Path, target: Path) -> None:
         save_image(target, apply_methods(load_image(path), methods))
