@@ -12,7 +12,6 @@ are computed, atomically: a killed run loses only the encodes in flight.
 from __future__ import annotations
 
 import hashlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,6 @@ class TaskOutcome:
     computed: int = 0
     cached: int = 0
     errors: tuple[str, ...] = ()
-    seconds: float = 0.0
 
 
 @attrs.frozen
@@ -89,22 +87,15 @@ def toolkit(plan: BenchPlan) -> Toolkit:
 
 def run_task(task: BenchTask) -> TaskOutcome:
     """Run one task; errors are returned in the outcome (with what did finish), never raised."""
-    start = time.perf_counter()
     try:
         worker = _Worker(task)
     except Exception as exc:  # an unreadable image, a plugin that cannot be built
-        return TaskOutcome(
-            task.index,
-            task.kind,
-            task.slot,
-            errors=(f"{type(exc).__name__}: {exc}",),
-            seconds=time.perf_counter() - start,
-        )
+        return TaskOutcome(task.index, task.kind, task.slot, errors=(f"{type(exc).__name__}: {exc}",))
     if task.kind == PRE:
         worker.run_pre(task.slot)
     else:
         worker.run_post(task.slot)
-    return worker.outcome(time.perf_counter() - start)
+    return worker.outcome()
 
 
 class _Worker:
@@ -189,7 +180,10 @@ class _Worker:
         )
         digest = hashlib.sha256(result.data).hexdigest()[:16]
         if keep:
-            self.write_file(key, codec_index, result.data)
+            path = file_path(plan, key, codec_index)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, result.data)
+            self.verified.add(key)
         scores, timings = (dict(record["scores"]), dict(record["timings"])) if record else ({}, {})
         if record is not None and record.get("sha256") != digest:  # not deterministic: start the record afresh
             others = [measures[m] for m in range(len(measures)) if m not in missing]
@@ -216,33 +210,25 @@ class _Worker:
             self.verified.add(key)
         return key in self.verified
 
-    def write_file(self, key: str, codec_index: int, data: bytes) -> None:
-        path = file_path(self.plan, key, codec_index)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
-        self.verified.add(key)
-
     def scores(self, record: dict[str, Any]) -> dict[str, float]:
         return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}
-
-    def speeds(self, timings: dict[str, float]) -> dict[str, float]:
-        """Encode and decode time in ms per megapixel (as measured when the record was computed)."""
-        megapixels = self.image.shape[0] * self.image.shape[1] / 1e6
-        return {
-            f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
-            for stage in ("encode", "decode")
-            if stage in timings
-        }
 
     def note(self, codec_index: int, quality: int, record: dict[str, Any], role: str) -> None:
         entry = self.entries.setdefault(
             (codec_index, quality), {"codec": self.plan.codecs[codec_index].label, "quality": quality, "roles": []}
         )
+        timings = record.get("timings", {})
+        megapixels = self.image.shape[0] * self.image.shape[1] / 1e6
         entry.update(
             bytes=record["bytes"],
             bpp=record["bpp"],
             scores=self.scores(record),
-            **self.speeds(record.get("timings", {})),
+            # as measured when the record was computed
+            **{
+                f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
+                for stage in ("encode", "decode")
+                if stage in timings
+            },
         )
         if role not in entry["roles"]:
             entry["roles"].append(role)
@@ -324,7 +310,7 @@ class _Worker:
             except Exception as exc:
                 self.errors.append(f"post {plan.posts[post].label} after {codec.label}: {type(exc).__name__}: {exc}")
 
-    def outcome(self, seconds: float) -> TaskOutcome:
+    def outcome(self) -> TaskOutcome:
         pre = self.plan.chains[self.task.slot].label if self.task.kind == PRE else None
         evaluations = tuple({"pre": pre, **entry} for _, entry in sorted(self.entries.items()))
         matched = tuple({"pre": pre, **row} for row in self.matched)
@@ -341,7 +327,6 @@ class _Worker:
             self.computed,
             self.cached,
             tuple(self.errors),
-            seconds,
         )
 
 
