@@ -13,11 +13,13 @@ import json
 import platform
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
 import attrs
 
+from .. import __version__
 from ..runtime import files
 from ..runtime.files import file_sha256, write_atomic
 from ..runtime.cache import content_key
@@ -35,19 +37,12 @@ NAME = "kuchen-bench"
 
 @attrs.frozen
 class BenchResult:
-    results: dict[str, Any]
     tables: list[str]
     outputs: dict[str, str]
     computed: int
     cached: int
     errors: list[str]
     elapsed: float
-
-
-def versions() -> dict[str, str]:
-    from .. import __version__
-
-    return {"kuchen-core": __version__, "python": platform.python_version(), "platform": platform.platform()}
 
 
 def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
@@ -76,7 +71,11 @@ def run_bench(
     rows = _rows(plan, images, hashes, tally.outcomes)
     results = Aggregator(plan, rows, config.bd_method).results()
     provenance = {
-        "software": versions(),
+        "software": {
+            "kuchen-core": __version__,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "plugins": plan.provenance(),
         "parameters": config.to_json(),
         "seed": config.seed,
@@ -89,8 +88,8 @@ def run_bench(
     jsonl = "\n".join(json.dumps({**row, "run": run_ref}, ensure_ascii=False) for row in rows) + "\n"
     outputs["per_image"] = str(write_atomic(out / "results.jsonl", jsonl))
     tables = all_tables(plan, results) if results["codecs"] else ["no image finished every task: no tables"]
-    outputs["tables"] = str(write_atomic(out / "tables.md", "\n".join(tables) + "\n"))
-    outputs["curves"] = str(_write_curves(out / CURVES, results, provenance_sha, provenance))
+    write_atomic(out / "tables.md", "\n".join(tables) + "\n")
+    _write_curves(out / CURVES, results, provenance_sha, provenance)
 
     compact = json.dumps({"provenance_sha256": provenance_sha, **provenance}, separators=(",", ":"))
     plots = plot_curves(plan, results, out, compact) if results["codecs"] else []
@@ -128,7 +127,7 @@ def run_bench(
         "outputs": {"plots": [p["path"] for p in plots], "crops": crops},
     }
     outputs["summary"] = str(write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
-    return BenchResult(results, tables, outputs, tally.computed, tally.cached, tally.errors, elapsed)
+    return BenchResult(tables, outputs, tally.computed, tally.cached, tally.errors, elapsed)
 
 
 @attrs.define
@@ -158,7 +157,7 @@ def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor
     return tally
 
 
-def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str, provenance: dict[str, Any]) -> Path:
+def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str, provenance: dict[str, Any]) -> None:
     """One CompressAI-style JSON file per (codec, pre-processing) curve."""
     curve_dir.mkdir(exist_ok=True)
     for curve in results["curves"]:
@@ -172,7 +171,6 @@ def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str,
             "provenance": {"sha256": provenance_sha, **provenance},
         }
         write_atomic(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
-    return curve_dir
 
 
 def _failed(task: BenchTask, error: str) -> TaskOutcome:
@@ -208,10 +206,8 @@ def _rows(
         row["post"].extend(outcome.post)
         row["errors"].extend(outcome.errors)
     expected = len(plan.chains) + len(plan.posts)
-    seen: dict[int, int] = {}
-    for outcome in outcomes:
-        seen[outcome.index] = seen.get(outcome.index, 0) + 1
+    seen = Counter(outcome.index for outcome in outcomes)
     for i, row in enumerate(rows):
-        if seen.get(i, 0) != expected:
-            row["errors"].append(f"{expected - seen.get(i, 0)} task(s) did not report")
+        if seen[i] != expected:
+            row["errors"].append(f"{expected - seen[i]} task(s) did not report")
     return rows
