@@ -149,8 +149,6 @@ class Aggregator:
 
     def post(self, k: int) -> list[dict[str, Any]]:
         plan, codec = self.plan, self.plan.codecs[k]
-        if not plan.posts:
-            return []
         found: dict[tuple[int, str], list[dict[str, Any]]] = {}
         for row in self.used:
             for p in row["post"]:

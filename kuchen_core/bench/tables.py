@@ -33,11 +33,6 @@ def num(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
 
 
-def arrow(plan: BenchPlan, label: str) -> str:
-    metric = next(m for m in plan.metrics if m.label == label)
-    return f"{label} {'↑' if metric.higher_is_better else '↓'}"
-
-
 def table1(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     headers = [
         "codec",
@@ -47,26 +42,25 @@ def table1(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list
         "bpp",
         "size vs baseline",
         "CR improvement",
-        *(arrow(plan, m.label) for m in plan.metrics),
+        *(f"{m.label} {'↑' if m.higher_is_better else '↓'}" for m in plan.metrics),
         "encode ms/MP",
         "decode ms/MP",
     ]
-    rows = []
-    for row in codec["table1"]:
-        rows.append(
-            [
-                row["codec"],
-                row["pre"] + (" (baseline)" if row["baseline"] else ""),
-                str(row["quality"]),
-                f"{row['bytes']:,}",
-                num(row["bpp"], 4),
-                pct(row["size_change"]),
-                pct(row["cr_improvement"]),
-                *(num(row["metrics"][m.label], 3) for m in plan.metrics),
-                num(row.get("encoding_time"), 1),
-                num(row.get("decoding_time"), 1),
-            ]
-        )
+    rows = [
+        [
+            row["codec"],
+            row["pre"] + (" (baseline)" if row["baseline"] else ""),
+            str(row["quality"]),
+            f"{row['bytes']:,}",
+            num(row["bpp"], 4),
+            pct(row["size_change"]),
+            pct(row["cr_improvement"]),
+            *(num(row["metrics"][m.label], 3) for m in plan.metrics),
+            num(row.get("encoding_time"), 1),
+            num(row.get("decoding_time"), 1),
+        ]
+        for row in codec["table1"]
+    ]
     return headers, rows
 
 
@@ -102,6 +96,7 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
         "mean per-image size change",
         "median quality",
     ]
+    target = next(c.reference for c in plan.codecs if c.label == codec["baseline"])
     rows = []
     for row in codec["matched"]:
         for m in plan.metrics:
@@ -110,7 +105,7 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
                 [
                     f"{row['pre']} + {row['codec']}",
                     m.label if m.needs_reference else f"{m.label} (no-reference)",
-                    f"{codec['baseline']} Original q{codec_reference(codec, plan)}",
+                    f"{codec['baseline']} Original q{target}",
                     f"{result['reached']}/{result['images']}",
                     str(result["unreachable"]),
                     size_change(result["saving_total"]),
@@ -119,11 +114,6 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
                 ]
             )
     return headers, rows
-
-
-def codec_reference(codec: dict[str, Any], plan: BenchPlan) -> int:
-    base = next(c for c in plan.codecs if c.label == codec["baseline"])
-    return base.reference
 
 
 def size_change(saving: float | None) -> str:
