@@ -161,16 +161,13 @@ def _worst_first(codec: Any, qualities: Sequence[int], where: str) -> tuple[int,
     return tuple(sorted(set(qualities), reverse=not codec.info.higher_quality_is_better))
 
 
-def _component(registry: Registry, kind: str, spec: str, where: str) -> tuple[Any, Component]:
-    return plan_component(registry, kind, spec, where, BenchConfigError)
-
-
 def _chain(registry: Registry, label: str, where: str) -> Chain:
+    where = f"{where} {label!r}:"
     try:
         specs = split_chain(label)
     except ValueError as exc:
-        raise BenchConfigError(f"{where} {label!r}: {exc}") from None
-    return Chain(label, tuple(_component(registry, "method", spec, f"{where} {label!r}:")[1] for spec in specs))
+        raise BenchConfigError(f"{where} {exc}") from None
+    return Chain(label, tuple(plan_component(registry, "method", spec, where, BenchConfigError)[1] for spec in specs))
 
 
 def build_plan(config: BenchConfig) -> BenchPlan:
@@ -195,7 +192,7 @@ def build_plan(config: BenchConfig) -> BenchPlan:
 
 def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> tuple[CodecPlan, ...]:
     """Each codec with its reference quality, ladder, post-filter qualities and baseline, checked."""
-    built = [_component(registry, "codec", spec, "--codecs") for spec in config.codecs]
+    built = [plan_component(registry, "codec", spec, "--codecs", BenchConfigError) for spec in config.codecs]
     labels = [(component.label, obj.name) for obj, component in built]
     if len({c.spec for _, c in built}) != len(built):
         raise BenchConfigError(f"--codecs lists a codec twice: {list(config.codecs)}")
@@ -248,7 +245,7 @@ def _metric_plans(registry: Registry, config: BenchConfig) -> tuple[MetricPlan, 
     """Each metric with what the tables need to know of it; at least one, none twice."""
     metrics = []
     for spec in config.metrics:
-        obj, component = _component(registry, "metric", spec, "--metrics")
+        obj, component = plan_component(registry, "metric", spec, "--metrics", BenchConfigError)
         metrics.append(
             MetricPlan(component, obj.name, obj.info.needs_reference, obj.info.higher_is_better, obj.info.unit)
         )

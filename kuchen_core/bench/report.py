@@ -193,13 +193,6 @@ def detail_box(image: np.ndarray, size: int) -> tuple[int, int, int]:
     return where[0], where[1], side
 
 
-def pick_images(count: int, total: int, seed: int) -> list[int]:
-    """``count`` image indices chosen with ``seed`` (all of them when there are few), in input order."""
-    if count >= total:
-        return list(range(total))
-    return sorted(random.Random(seed).sample(range(total), count))
-
-
 def make_crops(
     plan: BenchPlan, rows: Sequence[dict[str, Any]], paths: dict[str, str], out: Path, count: int, size: int, seed: int
 ) -> list[dict[str, Any]]:
@@ -212,7 +205,8 @@ def make_crops(
     folder = out / CROPS
     folder.mkdir(parents=True, exist_ok=True)
     made = []
-    for i in pick_images(count, len(rows), seed):
+    picked = range(len(rows)) if count >= len(rows) else sorted(random.Random(seed).sample(range(len(rows)), count))
+    for i in picked:
         row = rows[i]
         image = load_image(paths[row["image"]])
         top, left, side = detail_box(image, size)
