@@ -135,11 +135,8 @@ def _percent(info: Any, percent: int) -> int:
     return int(round(low + span if info.higher_quality_is_better else high - span))
 
 
-def _lookup(values: dict[str, Any], label: str, name: str) -> Any:
-    for key in (label, name, ALL):
-        if key in values:
-            return values[key]
-    return None
+def _lookup(values: dict[str, Any], label: str, name: str, default: Any) -> Any:
+    return next((values[key] for key in (label, name, ALL) if key in values), default)
 
 
 def _check_keys(values: dict[str, Any], codecs: Sequence[tuple[str, str]], where: str) -> None:
@@ -216,15 +213,14 @@ def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> t
     codecs = []
     for i, (obj, component) in enumerate(built):
         label, name = labels[i]
-        reference = _lookup(config.quality, label, name)
-        reference = _percent(obj.info, REFERENCE_PERCENT) if reference is None else reference
-        ladder = _lookup(config.ladder, label, name) or sorted({_percent(obj.info, p) for p in LADDER_PERCENT})
-        post_qualities = _lookup(config.post_qualities, label, name) or sorted(
-            {_percent(obj.info, p) for p in POST_PERCENT}
+        reference = _lookup(config.quality, label, name, _percent(obj.info, REFERENCE_PERCENT))
+        ladder = _lookup(config.ladder, label, name, sorted({_percent(obj.info, p) for p in LADDER_PERCENT}))
+        post_qualities = _lookup(
+            config.post_qualities, label, name, sorted({_percent(obj.info, p) for p in POST_PERCENT})
         )
         if len(set(ladder)) < 2:
             raise BenchConfigError(f"--ladder for {label}: BD-rate needs at least 2 qualities, got {list(ladder)}")
-        baseline = _lookup(config.baseline, label, name)
+        baseline = _lookup(config.baseline, label, name, None)
         low, high = obj.info.quality_range
         codecs.append(
             CodecPlan(
