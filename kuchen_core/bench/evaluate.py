@@ -11,6 +11,7 @@ are computed, atomically: a killed run loses only the encodes in flight.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -70,11 +71,9 @@ def toolkit(plan: BenchPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
 
     def build() -> Toolkit:
-        registry = plugin_registry(plan.plugin_modules, BenchConfigError)
-
-        def make(component: Any) -> Any:
-            return create_checked(registry, component, BenchConfigError)
-
+        make = functools.partial(
+            create_checked, plugin_registry(plan.plugin_modules, BenchConfigError), error=BenchConfigError
+        )
         return Toolkit(
             chains=tuple(tuple(make(m) for m in chain.methods) for chain in plan.chains),
             codecs=tuple(make(c.component) for c in plan.codecs),
@@ -135,10 +134,10 @@ class _Worker:
             except Exception as exc:
                 self.chain_errors[index] = exc
                 raise
-            path = pixels_path(self.plan, self.sha, chain)
+            store, key, path = pixels_store(self.plan, self.sha, chain)
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, out)
-            pixels_digests(self.plan).put(self.plan.pixels_key(self.sha, chain), {"pixels": pixels_digest(out)})
+            store.put(key, {"pixels": pixels_digest(out)})
         self.processed_images[index] = out
         return out
 
@@ -350,17 +349,13 @@ def stored_file(plan: BenchPlan, record_key: str, k: int, record: dict[str, Any]
     return data
 
 
+def pixels_store(plan: BenchPlan, image_sha: str, chain: Chain) -> tuple[ContentCache, str, Path]:
+    """Where the cache keeps a chain's pre-processed image: a PNG beside the JSON record of its digest."""
+    store, key = ContentCache(Path(plan.cache_dir) / "pixels"), plan.pixels_key(image_sha, chain)
+    return store, key, store.path(key).with_suffix(".png")
+
+
 def kept_pixels(plan: BenchPlan, image_sha: str, chain: Chain) -> np.ndarray | None:
     """The chain's pre-processed image as the cache keeps it, when intact; else None."""
-    record = pixels_digests(plan).get(plan.pixels_key(image_sha, chain)) or {}
-    return stored_pixels(pixels_path(plan, image_sha, chain), record.get("pixels"))
-
-
-def pixels_digests(plan: BenchPlan) -> ContentCache:
-    """The digest of each cached pre-processed image, in a JSON record beside its PNG."""
-    return ContentCache(Path(plan.cache_dir) / "pixels")
-
-
-def pixels_path(plan: BenchPlan, image_sha: str, chain: Chain) -> Path:
-    key = plan.pixels_key(image_sha, chain)
-    return Path(plan.cache_dir) / "pixels" / key[:2] / f"{key[2:]}.png"
+    store, key, path = pixels_store(plan, image_sha, chain)
+    return stored_pixels(path, (store.get(key) or {}).get("pixels"))
