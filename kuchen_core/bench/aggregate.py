@@ -69,27 +69,15 @@ class Aggregator:
     def table1(self, k: int) -> list[dict[str, Any]]:
         plan, codec = self.plan, self.plan.codecs[k]
         base = plan.codecs[codec.baseline]
-        original = plan.chains[plan.original]
-        anchor = self.point(original.label, base.label, base.reference)
+        anchor = self.point(plan.chains[plan.original].label, base.label, base.reference)
         rows = []
-        if codec.baseline != k:
+        for owner, chain, _ in plan.lines(k):
+            point = self.point(chain.label, owner.label, owner.reference)
             rows.append(
                 {
-                    "codec": base.label,
-                    "pre": original.display,
-                    "baseline": True,
-                    **anchor,
-                    "size_change": 0.0,
-                    "cr_improvement": 0.0,
-                }
-            )
-        for chain in plan.chains:
-            point = self.point(chain.label, codec.label, codec.reference)
-            rows.append(
-                {
-                    "codec": codec.label,
+                    "codec": owner.label,
                     "pre": chain.display,
-                    "baseline": chain.is_original and codec.baseline == k,
+                    "baseline": chain.is_original and owner is base,
                     **point,
                     "size_change": point["bytes"] / anchor["bytes"] - 1.0 if anchor["bytes"] else None,
                     "cr_improvement": anchor["bytes"] / point["bytes"] - 1.0 if point["bytes"] else None,

@@ -98,6 +98,13 @@ class BenchPlan:
     def original(self) -> int:
         return next(i for i, chain in enumerate(self.chains) if chain.is_original)
 
+    def lines(self, k: int) -> list[tuple[CodecPlan, Chain, bool]]:
+        """What codec ``k``'s tables and charts show, as (codec, chain, is another codec's baseline):
+        the baseline codec's Original first when it is another codec, then every chain through ``k``."""
+        codec = self.codecs[k]
+        lines = [(self.codecs[codec.baseline], self.chains[self.original], True)] if codec.baseline != k else []
+        return lines + [(codec, chain, False) for chain in self.chains]
+
     def record_key(self, image_sha: str, chain: Chain, codec: int, quality: int, post: Chain | None = None) -> str:
         """What one encode (and its scores) depends on — and nothing else."""
         return content_key(
