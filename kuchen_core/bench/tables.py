@@ -23,10 +23,8 @@ NO_REFERENCE_NOTE = (
 )
 
 
-def pct(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value * 100:+.{digits}f} %"
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:+.1f} %"
 
 
 def num(value: float | None, digits: int = 3) -> str:
@@ -121,7 +119,7 @@ def size_change(saving: float | None) -> str:
     a signed change in size, never a negative saving."""
     if saving is None:
         return "n/a"
-    return pct(0.0 - saving) + (f" (×{1 - saving:.2f})" if saving <= -1 else "")
+    return pct(0.0 - saving) + (f" (×{1 - saving:.2f})" if saving <= -1 else "")  # 0.0 - 0.0 reads +0.0, not -0.0
 
 
 def post_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ..specs import split_specs
 from .common import Decorator, executor_options, progress_options, show_progress, spec_completer
 
 
@@ -22,11 +23,7 @@ def _spec_list(name: str, kind: str, help: str) -> Decorator:
 
 
 def _list(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    from ..specs import split_specs
-
-    return tuple(split_specs(value))  # 'none' → (): nothing
+    return None if value is None else tuple(split_specs(value))  # 'none' → (): nothing
 
 
 @click.command("bench")
