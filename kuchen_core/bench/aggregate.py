@@ -130,7 +130,7 @@ class Aggregator:
                     "baseline_bytes": baseline_total,
                     "saving_total": 1.0 - sum(m["bytes"] for m in reached) / baseline_total if baseline_total else None,
                     "saving_mean": _mean([m["saving"] for m in reached]),
-                    "quality_median": statistics.median([m["quality"] for m in reached]) if reached else None,
+                    "quality_median": _median([m["quality"] for m in reached]),
                 }
             rows.append({"codec": codec.label, "pre": chain.display, "metrics": metrics})
         return rows

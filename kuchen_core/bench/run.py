@@ -1,6 +1,4 @@
-"""Drive a bench run: one task per (image, pre-processing) and per (image, post-filter) through
-an executor with a progress bar, then the per-image JSONL, the tables, the summary JSON, the
-CompressAI-style curve files, the plots, the crops and the HTML report.
+"""Drive a bench run through an executor, under a progress bar, and write its outputs.
 
 Every encode is already in the content cache when a task finishes, so running the same bench
 again after a crash or a kill redoes only what had not finished.
@@ -11,7 +9,6 @@ from __future__ import annotations
 import datetime
 import json
 import platform
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -58,8 +55,8 @@ def run_bench(
     plan: BenchPlan,
     images: Sequence[BenchImage],
     executor: Executor,
+    command: str,
     progress: bool = False,
-    command: str | None = None,
 ) -> BenchResult:
     start = time.perf_counter()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -69,7 +66,8 @@ def run_bench(
 
     tally = _run_tasks(plan, images, executor, progress)
     rows = _rows(plan, images, hashes, tally.outcomes)
-    results = Aggregator(plan, rows, config.bd_method).results()
+    aggregator = Aggregator(plan, rows, config.bd_method)
+    results = aggregator.results()
     provenance = {
         "software": {
             "kuchen-core": __version__,
@@ -93,7 +91,7 @@ def run_bench(
 
     compact = json.dumps({"provenance_sha256": provenance_sha, **provenance}, separators=(",", ":"))
     plots = plot_curves(plan, results, out, compact) if results["codecs"] else []
-    used = [row for row in rows if not row["errors"] and row["sha256"]]
+    used = aggregator.used
     crops = make_crops(
         plan, used, {image.name: image.path for image in images}, out, config.crops, config.crop_size, config.seed
     )
@@ -104,7 +102,7 @@ def run_bench(
         "elapsed_s": elapsed,
         "started": started,
         "executor": executor.description,
-        "command": command or " ".join(sys.argv),
+        "command": command,
         "provenance": provenance,
     }
     outputs["report"] = str(write_html(plan, results, plots, crops, meta, out, used))
@@ -118,7 +116,7 @@ def run_bench(
             "started": started,
             "elapsed_s": round(elapsed, 3),
             "executor": executor.description,
-            "command": meta["command"],
+            "command": command,
             "tasks": tally.tasks,
             "encodes_computed": tally.computed,
             "encodes_cached": tally.cached,

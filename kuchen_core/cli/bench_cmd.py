@@ -1,8 +1,5 @@
-"""``kuchen bench``: pre-processings against the Original through real codecs — Table 1, BD-rate,
-matched-quality savings, post-processing, RD plots and an HTML report.
-
-The bench package (numpy work, tqdm, matplotlib, bjontegaard, Dask) is imported inside the
-command, so ``kuchen --help`` and ``kuchen plugins`` stay light.
+"""``kuchen bench``'s options. The bench package (numpy work, tqdm, matplotlib, bjontegaard, Dask)
+is imported inside the command, so ``kuchen --help`` and ``kuchen plugins`` stay light.
 """
 
 from __future__ import annotations
@@ -204,8 +201,8 @@ def bench_command(
             plan,
             found,
             runner,
+            "kuchen " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
             progress=show_progress(progress, quiet),
-            command="kuchen " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
         )
     for line in result.tables:
         click.echo(line)
