@@ -149,18 +149,12 @@ def detail_box(image: np.ndarray, size: int) -> tuple[int, int, int]:
     energy[1:, :] += np.abs(np.diff(gray, axis=0))
     integral = np.pad(energy.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
     step = max(1, side // 4)
-    best, where = -1.0, (0, 0)
-    for top in sorted({*range(0, height - side + 1, step), height - side}):
-        for left in sorted({*range(0, width - side + 1, step), width - side}):
-            total = (
-                integral[top + side, left + side]
-                - integral[top, left + side]
-                - integral[top + side, left]
-                + integral[top, left]
-            )
-            if total > best:
-                best, where = total, (top, left)
-    return where[0], where[1], side
+    tops = np.array(sorted({*range(0, height - side + 1, step), height - side}))[:, None]
+    lefts = np.array(sorted({*range(0, width - side + 1, step), width - side}))[None, :]
+    bottoms, rights = tops + side, lefts + side
+    totals = integral[bottoms, rights] - integral[tops, rights] - integral[bottoms, lefts] + integral[tops, lefts]
+    top, left = np.unravel_index(np.argmax(totals), totals.shape)  # the first best, row by row
+    return int(tops[top, 0]), int(lefts[0, left]), side
 
 
 def make_crops(
