@@ -246,12 +246,8 @@ def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> t
 
 def _metric_plans(registry: Registry, config: BenchConfig) -> tuple[MetricPlan, ...]:
     """Each metric with what the tables need to know of it; at least one, none twice."""
-    metrics = []
-    for spec in config.metrics:
-        obj, component = plan_component(registry, "metric", spec, "--metrics", BenchConfigError)
-        metrics.append(
-            MetricPlan(component, obj.name, obj.info.needs_reference, obj.info.higher_is_better, obj.info.unit)
-        )
+    built = [plan_component(registry, "metric", spec, "--metrics", BenchConfigError) for spec in config.metrics]
+    metrics = [MetricPlan(c, m.name, m.info.needs_reference, m.info.higher_is_better, m.info.unit) for m, c in built]
     if not metrics:
         raise BenchConfigError("no metrics: pass --metrics, e.g. --metrics psnr,ssimulacra2")
     if len({m.label for m in metrics}) != len(metrics):

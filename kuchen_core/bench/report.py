@@ -64,12 +64,9 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
             fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
             for owner, chain, is_baseline in plan.lines(k):
                 curve = curves[(owner.label, chain.display)]
-                if is_baseline:
-                    label = f"{owner.label} Original (baseline)"
-                    ax.plot(curve["bpp"], curve[metric.label], "k--o", markersize=4, label=label)
-                else:
-                    width = 2.2 if chain.is_original else 1.5
-                    ax.plot(curve["bpp"], curve[metric.label], "-o", markersize=4, label=chain.display, linewidth=width)
+                label = f"{owner.label} Original (baseline)" if is_baseline else chain.display
+                style, width = ("k--o", None) if is_baseline else ("-o", 2.2 if chain.is_original else 1.5)
+                ax.plot(curve["bpp"], curve[metric.label], style, markersize=4, label=label, linewidth=width)
             original = curves[(codec.label, "Original")]
             for quality, x, y in zip(original["quality"], original["bpp"], original[metric.label]):
                 ax.annotate(f"q{quality}", (x, y), xytext=(3, -9), textcoords="offset points", fontsize=7, color="#444")

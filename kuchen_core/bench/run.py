@@ -32,13 +32,22 @@ from .tables import all_tables
 NAME = "kuchen-bench"
 
 
+@attrs.define
+class Tally:
+    """The tasks' outcomes and counts, updated as each task finishes (the progress bar shows them)."""
+
+    tasks: int
+    outcomes: list[TaskOutcome] = attrs.Factory(list)
+    computed: int = 0
+    cached: int = 0
+    errors: list[str] = attrs.Factory(list)
+
+
 @attrs.frozen
 class BenchResult:
     tables: list[str]
     outputs: dict[str, str]
-    computed: int
-    cached: int
-    errors: list[str]
+    tally: Tally
     elapsed: float
 
 
@@ -125,23 +134,14 @@ def run_bench(
         "outputs": {"plots": [p["path"] for p in plots], "crops": crops},
     }
     outputs["summary"] = str(write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
-    return BenchResult(tables, outputs, tally.computed, tally.cached, tally.errors, elapsed)
+    return BenchResult(tables, outputs, tally, elapsed)
 
 
-@attrs.define
-class _Tally:
-    tasks: int
-    outcomes: list[TaskOutcome] = attrs.Factory(list)
-    computed: int = 0
-    cached: int = 0
-    errors: list[str] = attrs.Factory(list)
-
-
-def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor, progress: bool) -> _Tally:
+def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor, progress: bool) -> Tally:
     """Every (image, pre-processing) and (image, post-filter) task through the executor, under a progress bar."""
     tasks = [BenchTask(plan, i, image, PRE, c) for i, image in enumerate(images) for c in range(len(plan.chains))]
     tasks += [BenchTask(plan, i, image, POST, p) for i, image in enumerate(images) for p in range(len(plan.posts))]
-    tally = _Tally(len(tasks))
+    tally = Tally(len(tasks))
     bar = {"total": len(tasks), "desc": "bench", "unit": "task", "disable": not progress}
 
     def status() -> dict[str, Any]:

@@ -206,12 +206,14 @@ def bench_command(
         )
     for line in result.tables:
         click.echo(line)
-    click.echo(f"\n{result.computed} encodes computed, {result.cached} from the cache, {result.elapsed:.1f} s")
-    if result.errors:
-        click.echo(click.style(f"{len(result.errors)} failure(s):", fg="red"), err=True)
-        for error in result.errors[:20]:
+    click.echo(
+        f"\n{result.tally.computed} encodes computed, {result.tally.cached} from the cache, {result.elapsed:.1f} s"
+    )
+    if result.tally.errors:
+        click.echo(click.style(f"{len(result.tally.errors)} failure(s):", fg="red"), err=True)
+        for error in result.tally.errors[:20]:
             click.echo(f"  {error}", err=True)
     click.echo(f"per-image results: {result.outputs['per_image']}\nsummary: {result.outputs['summary']}")
     click.echo(f"HTML report: {result.outputs['report']}")
-    if result.errors:
+    if result.tally.errors:
         raise SystemExit(1)
