@@ -34,10 +34,18 @@ class Aggregator:
         self.used = [row for row in rows if not row.get("errors") and row.get("sha256")]
         self.failed = [row["image"] for row in rows if row.get("errors") or not row.get("sha256")]
         self.pixels = sum(row["height"] * row["width"] for row in self.used)
-        self.entries: dict[tuple[int, str, str, int], dict[str, Any]] = {}
-        for i, row in enumerate(self.used):
-            for entry in row["evaluations"]:
-                self.entries[(i, entry["pre"], entry["codec"], entry["quality"])] = entry
+        self.entries = {
+            (i, e["pre"], e["codec"], e["quality"]): e for i, row in enumerate(self.used) for e in row["evaluations"]
+        }
+
+    def grouped(self, field: str, codec: str, *keys: str) -> dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]]:
+        """The used rows' ``field`` items of ``codec`` by the values of ``keys``, each with its image's name."""
+        found: dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]] = {}
+        for row in self.used:
+            for item in row[field]:
+                if item["codec"] == codec:
+                    found.setdefault(tuple(item[key] for key in keys), []).append((row["image"], item))
+        return found
 
     def point(self, pre: str, codec: str, quality: int) -> dict[str, Any]:
         """Total bytes, bpp and mean scores of (pre, codec, quality) over the used images."""
@@ -106,11 +114,7 @@ class Aggregator:
 
     def matched(self, k: int) -> list[dict[str, Any]]:
         plan, codec = self.plan, self.plan.codecs[k]
-        found: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
-        for row in self.used:
-            for m in row["matched"]:
-                if m["codec"] == codec.label:
-                    found.setdefault((m["pre"], m["metric"]), []).append((row["image"], m))
+        found = self.grouped("matched", codec.label, "pre", "metric")
         rows = []
         for chain in plan.chains:
             if chain.is_original and codec.baseline == k:
@@ -137,14 +141,10 @@ class Aggregator:
 
     def post(self, k: int) -> list[dict[str, Any]]:
         plan, codec = self.plan, self.plan.codecs[k]
-        found: dict[tuple[int, str], list[dict[str, Any]]] = {}
-        for row in self.used:
-            for p in row["post"]:
-                if p["codec"] == codec.label:
-                    found.setdefault((p["quality"], p["post"]), []).append(p)
+        found = self.grouped("post", codec.label, "quality", "post")
         rows = []
         for quality in codec.post_qualities:
-            first = found.get((quality, plan.posts[0].label), [])
+            first = [p for _, p in found.get((quality, plan.posts[0].label), [])]
             rows.append(
                 {
                     "codec": codec.label,
@@ -153,7 +153,7 @@ class Aggregator:
                     "without": {m.label: _mean([p["without"][m.label] for p in first]) for m in plan.metrics},
                     "with": {
                         post.label: {
-                            m.label: _mean([p["with"][m.label] for p in found.get((quality, post.label), [])])
+                            m.label: _mean([p["with"][m.label] for _, p in found.get((quality, post.label), [])])
                             for m in plan.metrics
                         }
                         for post in plan.posts
