@@ -89,12 +89,17 @@ def run_task(task: BenchTask) -> TaskOutcome:
     try:
         worker = _Worker(task)
     except Exception as exc:  # an unreadable image, a plugin that cannot be built
-        return TaskOutcome(task.index, task.kind, task.slot, errors=(f"{type(exc).__name__}: {exc}",))
+        return failed(task, f"{type(exc).__name__}: {exc}")
     if task.kind == PRE:
         worker.run_pre(task.slot)
     else:
         worker.run_post(task.slot)
     return worker.outcome()
+
+
+def failed(task: BenchTask, error: str) -> TaskOutcome:
+    """A task that raised, or whose worker died, is an error for that (image, task)."""
+    return TaskOutcome(task.index, task.kind, task.slot, errors=(error,))
 
 
 class _Worker:
@@ -113,7 +118,6 @@ class _Worker:
         self.matched: list[dict[str, Any]] = []
         self.post: list[dict[str, Any]] = []
         self.errors: list[str] = []
-        self.verified: set[str] = set()  # record keys whose kept file matches the record
         self.computed = self.cached = 0
 
     # -- images ------------------------------------------------------------------------------
@@ -162,7 +166,8 @@ class _Worker:
         if record is not None and not (isinstance(record.get("scores"), dict) and isinstance(record.get("bytes"), int)):
             record = None  # not a record this code wrote: a miss
         missing = metrics if record is None else [m for m in metrics if plan.metrics[m].key not in record["scores"]]
-        if record is not None and not missing and (not keep or self.file_kept(key, codec_index, record)):
+        # the reference file (the report's crops decode it) must be kept and match its record, else encode again
+        if record is not None and not missing and (not keep or stored_file(plan, key, codec_index, record) is not None):
             if key not in self.records:
                 self.cached += 1
             self.records[key] = record
@@ -182,7 +187,6 @@ class _Worker:
             path = file_path(plan, key, codec_index)
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomic(path, result.data)
-            self.verified.add(key)
         scores, timings = (dict(record["scores"]), dict(record["timings"])) if record else ({}, {})
         if record is not None and record.get("sha256") != digest:  # not deterministic: start the record afresh
             others = [measures[m] for m in range(len(measures)) if m not in missing]
@@ -201,13 +205,6 @@ class _Worker:
         self.records[key] = record
         self.computed += 1
         return record
-
-    def file_kept(self, key: str, codec_index: int, record: dict[str, Any]) -> bool:
-        """The reference-quality file (the report's crops decode it, a user can open it) is in the cache
-        with the size and hash its record holds; a missing or damaged one is encoded again."""
-        if key not in self.verified and stored_file(self.plan, key, codec_index, record) is not None:
-            self.verified.add(key)
-        return key in self.verified
 
     def scores(self, record: dict[str, Any]) -> dict[str, float]:
         return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}

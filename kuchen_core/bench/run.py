@@ -23,7 +23,7 @@ from ..runtime.cache import content_key
 from ..runtime.executors import Executor, run_tasks
 from .aggregate import Aggregator
 from .config import BenchConfig
-from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
+from .evaluate import POST, PRE, BenchTask, TaskOutcome, failed, run_task
 from .inputs import BenchImage, list_hash
 from .plan import BenchPlan
 from .report import CURVES, clear_published, make_crops, plot_curves, slug, write_html
@@ -147,7 +147,7 @@ def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor
     def status() -> dict[str, Any]:
         return {"encodes": tally.computed, "cached": tally.cached, "failed": len(tally.errors)}
 
-    for outcome in run_tasks(executor, run_task, tasks, _failed, bar, status):
+    for outcome in run_tasks(executor, run_task, tasks, failed, bar, status):
         tally.outcomes.append(outcome)
         tally.computed += outcome.computed
         tally.cached += outcome.cached
@@ -169,11 +169,6 @@ def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str,
             "provenance": {"sha256": provenance_sha, **provenance},
         }
         write_atomic(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
-
-
-def _failed(task: BenchTask, error: str) -> TaskOutcome:
-    """A task that raised or whose worker died is an error for that (image, task)."""
-    return TaskOutcome(task.index, task.kind, task.slot, errors=(error,))
 
 
 def _rows(
