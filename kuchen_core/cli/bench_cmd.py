@@ -16,7 +16,7 @@ from .common import Decorator, executor_options, progress_options, show_progress
 
 def _spec_list(name: str, kind: str, help: str) -> Decorator:
     """An option naming a comma-separated list of ``kind`` plugins (completed in the shell)."""
-    return click.option(name, default=None, metavar="LIST", shell_complete=spec_completer(kind), help=help)
+    return click.option(name, metavar="LIST", shell_complete=spec_completer(kind), help=help)
 
 
 def _list(value: str | None) -> tuple[str, ...] | None:
@@ -28,7 +28,6 @@ def _list(value: str | None) -> tuple[str, ...] | None:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="A TOML file with the same settings (options given here override it; see docs/bench.md).",
 )
 @click.option(
@@ -83,27 +82,22 @@ def _list(value: str | None) -> tuple[str, ...] | None:
     "--out",
     "-o",
     "out_dir",
-    default=None,
     type=click.Path(file_okay=False),
     help="Output folder (created): report.html, tables.md, summary.json, results.jsonl, plots/, crops/, "
     "curves/ and the cache.",
 )
 @click.option(
     "--cache",
-    default=None,
     type=click.Path(file_okay=False),
     help="Content cache folder, shareable between runs [default: OUT/cache].",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Use only the first N images.")
-@click.option("--seed", type=int, default=None, help="Seed for choosing the images shown as crops [default: 0].")
-@click.option(
-    "--crops", type=click.IntRange(min=0), default=None, help="Images shown as crops in the report [default: 4]."
-)
+@click.option("--limit", type=click.IntRange(min=1), help="Use only the first N images.")
+@click.option("--seed", type=int, help="Seed for choosing the images shown as crops [default: 0].")
+@click.option("--crops", type=click.IntRange(min=0), help="Images shown as crops in the report [default: 4].")
 @click.option("--matched/--no-matched", default=None, help="Run the matched-quality search [default: on].")
 @click.option(
     "--bd-method",
     type=click.Choice(["akima", "pchip", "cubic"]),
-    default=None,
     help="BD-rate interpolation (the bjontegaard package's) [default: akima].",
 )
 @click.option(
