@@ -116,11 +116,8 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> BenchConfig:
-    """Merge a parsed TOML mapping with command-line ``options`` (``None`` = not given) and check them.
-
-    Options: images, out, cache, codecs, pre, metrics, post (tuples of strings), quality, ladder,
-    post_qualities, baseline (per-codec dicts), limit, seed, crops, matched, bd_method, plugin_modules.
-    """
+    """Merge a parsed TOML mapping with command-line ``options`` (:class:`BenchConfig`'s fields; ``None`` =
+    not given) and check them."""
     table = Table(file_data or {}, error=BenchConfigError)
     codecs = options.get("codecs")
     chosen = _codec_keys(codecs) if codecs is not None else None  # the file's values for other codecs do not apply

@@ -30,6 +30,7 @@ from .report import CURVES, clear_published, make_crops, plot_curves, slug, writ
 from .tables import all_tables
 
 NAME = "kuchen-bench"
+MERGED = ("evaluations", "matched", "post", "errors")  # each task's outcome adds to these lists of its image's row
 
 
 @attrs.define
@@ -176,16 +177,7 @@ def _rows(
 ) -> list[dict[str, Any]]:
     """One row per image, in input order, with every task's results and errors."""
     rows: list[dict[str, Any]] = [
-        {
-            "image": image.name,
-            "sha256": None,
-            "height": None,
-            "width": None,
-            "evaluations": [],
-            "matched": [],
-            "post": [],
-            "errors": [],
-        }
+        {"image": image.name, "sha256": None, "height": None, "width": None, **{field: [] for field in MERGED}}
         for image in images
     ]
     for outcome in sorted(outcomes, key=lambda o: (o.index, o.kind != PRE, o.slot)):
@@ -194,10 +186,8 @@ def _rows(
             row.update(sha256=outcome.sha256, height=outcome.height, width=outcome.width)
             if outcome.sha256 != hashes[outcome.index]:
                 row["errors"].append("the file changed while the bench ran")
-        row["evaluations"].extend(outcome.evaluations)
-        row["matched"].extend(outcome.matched)
-        row["post"].extend(outcome.post)
-        row["errors"].extend(outcome.errors)
+        for field in MERGED:
+            row[field].extend(getattr(outcome, field))
     expected = len(plan.chains) + len(plan.posts)
     seen = Counter(outcome.index for outcome in outcomes)
     for i, row in enumerate(rows):
