@@ -9,23 +9,15 @@ config → plan (checked against the registry) → one task per (image, pre-proc
 
 from __future__ import annotations
 
-from .bdrate import BDRate, bd_rate
-from .config import BenchConfig, BenchConfigError, load_toml, make_config, split_chain
-from .evaluate import BenchTask, TaskOutcome, run_task
-from .inputs import BenchImage, discover
-from .plan import BenchPlan, build_plan
-from .run import BenchResult, run_bench
+from .bdrate import bd_rate
+from .config import BenchConfigError, load_toml, make_config, split_chain
+from .inputs import discover
+from .plan import build_plan
+from .run import run_bench
 from .search import lowest_passing, meets
 
 __all__ = [
-    "BDRate",
-    "BenchConfig",
     "BenchConfigError",
-    "BenchImage",
-    "BenchPlan",
-    "BenchResult",
-    "BenchTask",
-    "TaskOutcome",
     "bd_rate",
     "build_plan",
     "discover",
@@ -34,6 +26,5 @@ __all__ = [
     "make_config",
     "meets",
     "run_bench",
-    "run_task",
     "split_chain",
 ]

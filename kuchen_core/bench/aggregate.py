@@ -34,10 +34,18 @@ class Aggregator:
         self.used = [row for row in rows if not row.get("errors") and row.get("sha256")]
         self.failed = [row["image"] for row in rows if row.get("errors") or not row.get("sha256")]
         self.pixels = sum(row["height"] * row["width"] for row in self.used)
-        self.entries: dict[tuple[int, str, str, int], dict[str, Any]] = {}
-        for i, row in enumerate(self.used):
-            for entry in row["evaluations"]:
-                self.entries[(i, entry["pre"], entry["codec"], entry["quality"])] = entry
+        self.entries = {
+            (i, e["pre"], e["codec"], e["quality"]): e for i, row in enumerate(self.used) for e in row["evaluations"]
+        }
+
+    def grouped(self, field: str, codec: str, *keys: str) -> dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]]:
+        """The used rows' ``field`` items of ``codec`` by the values of ``keys``, each with its image's name."""
+        found: dict[tuple[Any, ...], list[tuple[str, dict[str, Any]]]] = {}
+        for row in self.used:
+            for item in row[field]:
+                if item["codec"] == codec:
+                    found.setdefault(tuple(item[key] for key in keys), []).append((row["image"], item))
+        return found
 
     def point(self, pre: str, codec: str, quality: int) -> dict[str, Any]:
         """Total bytes, bpp and mean scores of (pre, codec, quality) over the used images."""
@@ -69,27 +77,15 @@ class Aggregator:
     def table1(self, k: int) -> list[dict[str, Any]]:
         plan, codec = self.plan, self.plan.codecs[k]
         base = plan.codecs[codec.baseline]
-        original = plan.chains[plan.original]
-        anchor = self.point(original.label, base.label, base.reference)
+        anchor = self.point(plan.chains[plan.original].label, base.label, base.reference)
         rows = []
-        if codec.baseline != k:
+        for owner, chain, _ in plan.lines(k):
+            point = self.point(chain.label, owner.label, owner.reference)
             rows.append(
                 {
-                    "codec": base.label,
-                    "pre": original.display,
-                    "baseline": True,
-                    **anchor,
-                    "size_change": 0.0,
-                    "cr_improvement": 0.0,
-                }
-            )
-        for chain in plan.chains:
-            point = self.point(chain.label, codec.label, codec.reference)
-            rows.append(
-                {
-                    "codec": codec.label,
+                    "codec": owner.label,
                     "pre": chain.display,
-                    "baseline": chain.is_original and codec.baseline == k,
+                    "baseline": chain.is_original and owner is base,
                     **point,
                     "size_change": point["bytes"] / anchor["bytes"] - 1.0 if anchor["bytes"] else None,
                     "cr_improvement": anchor["bytes"] / point["bytes"] - 1.0 if point["bytes"] else None,
@@ -118,11 +114,7 @@ class Aggregator:
 
     def matched(self, k: int) -> list[dict[str, Any]]:
         plan, codec = self.plan, self.plan.codecs[k]
-        found: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
-        for row in self.used:
-            for m in row["matched"]:
-                if m["codec"] == codec.label:
-                    found.setdefault((m["pre"], m["metric"]), []).append((row["image"], m))
+        found = self.grouped("matched", codec.label, "pre", "metric")
         rows = []
         for chain in plan.chains:
             if chain.is_original and codec.baseline == k:
@@ -142,23 +134,17 @@ class Aggregator:
                     "baseline_bytes": baseline_total,
                     "saving_total": 1.0 - sum(m["bytes"] for m in reached) / baseline_total if baseline_total else None,
                     "saving_mean": _mean([m["saving"] for m in reached]),
-                    "quality_median": statistics.median([m["quality"] for m in reached]) if reached else None,
+                    "quality_median": _median([m["quality"] for m in reached]),
                 }
             rows.append({"codec": codec.label, "pre": chain.display, "metrics": metrics})
         return rows
 
     def post(self, k: int) -> list[dict[str, Any]]:
         plan, codec = self.plan, self.plan.codecs[k]
-        if not plan.posts:
-            return []
-        found: dict[tuple[int, str], list[dict[str, Any]]] = {}
-        for row in self.used:
-            for p in row["post"]:
-                if p["codec"] == codec.label:
-                    found.setdefault((p["quality"], p["post"]), []).append(p)
+        found = self.grouped("post", codec.label, "quality", "post")
         rows = []
         for quality in codec.post_qualities:
-            first = found.get((quality, plan.posts[0].label), [])
+            first = [p for _, p in found.get((quality, plan.posts[0].label), [])]
             rows.append(
                 {
                     "codec": codec.label,
@@ -167,7 +153,7 @@ class Aggregator:
                     "without": {m.label: _mean([p["without"][m.label] for p in first]) for m in plan.metrics},
                     "with": {
                         post.label: {
-                            m.label: _mean([p["with"][m.label] for p in found.get((quality, post.label), [])])
+                            m.label: _mean([p["with"][m.label] for _, p in found.get((quality, post.label), [])])
                             for m in plan.metrics
                         }
                         for post in plan.posts

@@ -31,11 +31,8 @@ def _prepare(rates: Sequence[float], metric: Sequence[float], sign: float) -> tu
     pairs = sorted(
         (float(r), sign * float(m)) for r, m in zip(rates, metric) if r > 0 and math.isfinite(r) and math.isfinite(m)
     )
-    quality = [q for _, q in pairs]
-    monotone = all(b > a for a, b in zip(quality, quality[1:]))
-    by_quality: dict[float, float] = {}
-    for rate, q in pairs:
-        by_quality.setdefault(q, rate)  # a repeated quality keeps its cheapest rate
+    monotone = all(b > a for (_, a), (_, b) in zip(pairs, pairs[1:]))
+    by_quality = {q: rate for rate, q in reversed(pairs)}  # a repeated quality keeps its cheapest rate
     keys = sorted(by_quality)
     return np.array(keys), np.array([by_quality[q] for q in keys]), monotone
 

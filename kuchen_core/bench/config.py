@@ -60,14 +60,12 @@ def split_keyed(text: str) -> tuple[str, str]:
 
 
 def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool):
-        raise BenchConfigError(f"{where} must be an integer, got {value!r}")
-    if isinstance(value, int):
-        return value
     try:
-        return int(str(value).strip())
+        if not isinstance(value, bool):  # TOML's true is no quality
+            return value if isinstance(value, int) else int(str(value).strip())
     except ValueError:
-        raise BenchConfigError(f"{where} must be an integer, got {value!r}") from None
+        pass
+    raise BenchConfigError(f"{where} must be an integer, got {value!r}")
 
 
 def _int_list(value: Any, where: str) -> tuple[int, ...]:
@@ -118,11 +116,8 @@ def load_toml(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def make_config(file_data: Mapping[str, Any] | None = None, **options: Any) -> BenchConfig:
-    """Merge a parsed TOML mapping with command-line ``options`` (``None`` = not given) and check them.
-
-    Options: images, out, cache, codecs, pre, metrics, post (tuples of strings), quality, ladder,
-    post_qualities, baseline (per-codec dicts), limit, seed, crops, matched, bd_method, plugin_modules.
-    """
+    """Merge a parsed TOML mapping with command-line ``options`` (:class:`BenchConfig`'s fields; ``None`` =
+    not given) and check them."""
     table = Table(file_data or {}, error=BenchConfigError)
     codecs = options.get("codecs")
     chosen = _codec_keys(codecs) if codecs is not None else None  # the file's values for other codecs do not apply
@@ -176,9 +171,8 @@ def _stripped(values: Iterable[str]) -> tuple[str, ...]:
 def _pre_labels(pre: Iterable[str]) -> tuple[str, ...]:
     """The pre-processing chains as labels: ``none`` only on its own, none listed twice."""
     for chain in pre:
-        for spec in split_chain(chain):
-            if spec.lower() == NONE:
-                raise BenchConfigError(f"'none' cannot be part of a chain ({chain!r})")
+        if any(spec.lower() == NONE for spec in split_chain(chain)):
+            raise BenchConfigError(f"'none' cannot be part of a chain ({chain!r})")
     labels = _stripped(pre)
     if len(set(labels)) != len(labels):
         raise BenchConfigError(f"--pre lists a pre-processing twice: {list(labels)}")

@@ -11,8 +11,8 @@ are computed, atomically: a killed run loses only the encodes in flight.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import time
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +57,6 @@ class TaskOutcome:
     computed: int = 0
     cached: int = 0
     errors: tuple[str, ...] = ()
-    seconds: float = 0.0
 
 
 @attrs.frozen
@@ -72,11 +71,9 @@ def toolkit(plan: BenchPlan) -> Toolkit:
     """The plan's plugin objects, built once per process and checked against the plan's provenance."""
 
     def build() -> Toolkit:
-        registry = plugin_registry(plan.plugin_modules, BenchConfigError)
-
-        def make(component: Any) -> Any:
-            return create_checked(registry, component, BenchConfigError)
-
+        make = functools.partial(
+            create_checked, plugin_registry(plan.plugin_modules, BenchConfigError), error=BenchConfigError
+        )
         return Toolkit(
             chains=tuple(tuple(make(m) for m in chain.methods) for chain in plan.chains),
             codecs=tuple(make(c.component) for c in plan.codecs),
@@ -89,22 +86,20 @@ def toolkit(plan: BenchPlan) -> Toolkit:
 
 def run_task(task: BenchTask) -> TaskOutcome:
     """Run one task; errors are returned in the outcome (with what did finish), never raised."""
-    start = time.perf_counter()
     try:
         worker = _Worker(task)
     except Exception as exc:  # an unreadable image, a plugin that cannot be built
-        return TaskOutcome(
-            task.index,
-            task.kind,
-            task.slot,
-            errors=(f"{type(exc).__name__}: {exc}",),
-            seconds=time.perf_counter() - start,
-        )
+        return failed(task, f"{type(exc).__name__}: {exc}")
     if task.kind == PRE:
         worker.run_pre(task.slot)
     else:
         worker.run_post(task.slot)
-    return worker.outcome(time.perf_counter() - start)
+    return worker.outcome()
+
+
+def failed(task: BenchTask, error: str) -> TaskOutcome:
+    """A task that raised, or whose worker died, is an error for that (image, task)."""
+    return TaskOutcome(task.index, task.kind, task.slot, errors=(error,))
 
 
 class _Worker:
@@ -123,7 +118,6 @@ class _Worker:
         self.matched: list[dict[str, Any]] = []
         self.post: list[dict[str, Any]] = []
         self.errors: list[str] = []
-        self.verified: set[str] = set()  # record keys whose kept file matches the record
         self.computed = self.cached = 0
 
     # -- images ------------------------------------------------------------------------------
@@ -144,10 +138,10 @@ class _Worker:
             except Exception as exc:
                 self.chain_errors[index] = exc
                 raise
-            path = pixels_path(self.plan, self.sha, chain)
+            store, key, path = pixels_store(self.plan, self.sha, chain)
             path.parent.mkdir(parents=True, exist_ok=True)
             save_image(path, out)
-            pixels_digests(self.plan).put(self.plan.pixels_key(self.sha, chain), {"pixels": pixels_digest(out)})
+            store.put(key, {"pixels": pixels_digest(out)})
         self.processed_images[index] = out
         return out
 
@@ -172,7 +166,8 @@ class _Worker:
         if record is not None and not (isinstance(record.get("scores"), dict) and isinstance(record.get("bytes"), int)):
             record = None  # not a record this code wrote: a miss
         missing = metrics if record is None else [m for m in metrics if plan.metrics[m].key not in record["scores"]]
-        if record is not None and not missing and (not keep or self.file_kept(key, codec_index, record)):
+        # the reference file (the report's crops decode it) must be kept and match its record, else encode again
+        if record is not None and not missing and (not keep or stored_file(plan, key, codec_index, record) is not None):
             if key not in self.records:
                 self.cached += 1
             self.records[key] = record
@@ -189,7 +184,9 @@ class _Worker:
         )
         digest = hashlib.sha256(result.data).hexdigest()[:16]
         if keep:
-            self.write_file(key, codec_index, result.data)
+            path = file_path(plan, key, codec_index)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, result.data)
         scores, timings = (dict(record["scores"]), dict(record["timings"])) if record else ({}, {})
         if record is not None and record.get("sha256") != digest:  # not deterministic: start the record afresh
             others = [measures[m] for m in range(len(measures)) if m not in missing]
@@ -209,40 +206,25 @@ class _Worker:
         self.computed += 1
         return record
 
-    def file_kept(self, key: str, codec_index: int, record: dict[str, Any]) -> bool:
-        """The reference-quality file (the report's crops decode it, a user can open it) is in the cache
-        with the size and hash its record holds; a missing or damaged one is encoded again."""
-        if key not in self.verified and stored_file(self.plan, key, codec_index, record) is not None:
-            self.verified.add(key)
-        return key in self.verified
-
-    def write_file(self, key: str, codec_index: int, data: bytes) -> None:
-        path = file_path(self.plan, key, codec_index)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, data)
-        self.verified.add(key)
-
     def scores(self, record: dict[str, Any]) -> dict[str, float]:
         return {m.label: record["scores"][m.key] for m in self.plan.metrics if m.key in record["scores"]}
-
-    def speeds(self, timings: dict[str, float]) -> dict[str, float]:
-        """Encode and decode time in ms per megapixel (as measured when the record was computed)."""
-        megapixels = self.image.shape[0] * self.image.shape[1] / 1e6
-        return {
-            f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
-            for stage in ("encode", "decode")
-            if stage in timings
-        }
 
     def note(self, codec_index: int, quality: int, record: dict[str, Any], role: str) -> None:
         entry = self.entries.setdefault(
             (codec_index, quality), {"codec": self.plan.codecs[codec_index].label, "quality": quality, "roles": []}
         )
+        timings = record.get("timings", {})
+        megapixels = self.image.shape[0] * self.image.shape[1] / 1e6
         entry.update(
             bytes=record["bytes"],
             bpp=record["bpp"],
             scores=self.scores(record),
-            **self.speeds(record.get("timings", {})),
+            # as measured when the record was computed
+            **{
+                f"{stage}_ms_per_mp": round(1000.0 * timings[stage] / megapixels, 3)
+                for stage in ("encode", "decode")
+                if stage in timings
+            },
         )
         if role not in entry["roles"]:
             entry["roles"].append(role)
@@ -324,7 +306,7 @@ class _Worker:
             except Exception as exc:
                 self.errors.append(f"post {plan.posts[post].label} after {codec.label}: {type(exc).__name__}: {exc}")
 
-    def outcome(self, seconds: float) -> TaskOutcome:
+    def outcome(self) -> TaskOutcome:
         pre = self.plan.chains[self.task.slot].label if self.task.kind == PRE else None
         evaluations = tuple({"pre": pre, **entry} for _, entry in sorted(self.entries.items()))
         matched = tuple({"pre": pre, **row} for row in self.matched)
@@ -341,7 +323,6 @@ class _Worker:
             self.computed,
             self.cached,
             tuple(self.errors),
-            seconds,
         )
 
 
@@ -365,17 +346,13 @@ def stored_file(plan: BenchPlan, record_key: str, k: int, record: dict[str, Any]
     return data
 
 
+def pixels_store(plan: BenchPlan, image_sha: str, chain: Chain) -> tuple[ContentCache, str, Path]:
+    """Where the cache keeps a chain's pre-processed image: a PNG beside the JSON record of its digest."""
+    store, key = ContentCache(Path(plan.cache_dir) / "pixels"), plan.pixels_key(image_sha, chain)
+    return store, key, store.path(key).with_suffix(".png")
+
+
 def kept_pixels(plan: BenchPlan, image_sha: str, chain: Chain) -> np.ndarray | None:
     """The chain's pre-processed image as the cache keeps it, when intact; else None."""
-    record = pixels_digests(plan).get(plan.pixels_key(image_sha, chain)) or {}
-    return stored_pixels(pixels_path(plan, image_sha, chain), record.get("pixels"))
-
-
-def pixels_digests(plan: BenchPlan) -> ContentCache:
-    """The digest of each cached pre-processed image, in a JSON record beside its PNG."""
-    return ContentCache(Path(plan.cache_dir) / "pixels")
-
-
-def pixels_path(plan: BenchPlan, image_sha: str, chain: Chain) -> Path:
-    key = plan.pixels_key(image_sha, chain)
-    return Path(plan.cache_dir) / "pixels" / key[:2] / f"{key[2:]}.png"
+    store, key, path = pixels_store(plan, image_sha, chain)
+    return stored_pixels(path, (store.get(key) or {}).get("pixels"))

@@ -98,6 +98,13 @@ class BenchPlan:
     def original(self) -> int:
         return next(i for i, chain in enumerate(self.chains) if chain.is_original)
 
+    def lines(self, k: int) -> list[tuple[CodecPlan, Chain, bool]]:
+        """What codec ``k``'s tables and charts show, as (codec, chain, is another codec's baseline):
+        the baseline codec's Original first when it is another codec, then every chain through ``k``."""
+        codec = self.codecs[k]
+        lines = [(self.codecs[codec.baseline], self.chains[self.original], True)] if codec.baseline != k else []
+        return lines + [(codec, chain, False) for chain in self.chains]
+
     def record_key(self, image_sha: str, chain: Chain, codec: int, quality: int, post: Chain | None = None) -> str:
         """What one encode (and its scores) depends on — and nothing else."""
         return content_key(
@@ -135,11 +142,8 @@ def _percent(info: Any, percent: int) -> int:
     return int(round(low + span if info.higher_quality_is_better else high - span))
 
 
-def _lookup(values: dict[str, Any], label: str, name: str) -> Any:
-    for key in (label, name, ALL):
-        if key in values:
-            return values[key]
-    return None
+def _lookup(values: dict[str, Any], label: str, name: str, default: Any) -> Any:
+    return next((values[key] for key in (label, name, ALL) if key in values), default)
 
 
 def _check_keys(values: dict[str, Any], codecs: Sequence[tuple[str, str]], where: str) -> None:
@@ -161,16 +165,13 @@ def _worst_first(codec: Any, qualities: Sequence[int], where: str) -> tuple[int,
     return tuple(sorted(set(qualities), reverse=not codec.info.higher_quality_is_better))
 
 
-def _component(registry: Registry, kind: str, spec: str, where: str) -> tuple[Any, Component]:
-    return plan_component(registry, kind, spec, where, BenchConfigError)
-
-
 def _chain(registry: Registry, label: str, where: str) -> Chain:
+    where = f"{where} {label!r}:"
     try:
         specs = split_chain(label)
     except ValueError as exc:
-        raise BenchConfigError(f"{where} {label!r}: {exc}") from None
-    return Chain(label, tuple(_component(registry, "method", spec, f"{where} {label!r}:")[1] for spec in specs))
+        raise BenchConfigError(f"{where} {exc}") from None
+    return Chain(label, tuple(plan_component(registry, "method", spec, where, BenchConfigError)[1] for spec in specs))
 
 
 def build_plan(config: BenchConfig) -> BenchPlan:
@@ -195,7 +196,7 @@ def build_plan(config: BenchConfig) -> BenchPlan:
 
 def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> tuple[CodecPlan, ...]:
     """Each codec with its reference quality, ladder, post-filter qualities and baseline, checked."""
-    built = [_component(registry, "codec", spec, "--codecs") for spec in config.codecs]
+    built = [plan_component(registry, "codec", spec, "--codecs", BenchConfigError) for spec in config.codecs]
     labels = [(component.label, obj.name) for obj, component in built]
     if len({c.spec for _, c in built}) != len(built):
         raise BenchConfigError(f"--codecs lists a codec twice: {list(config.codecs)}")
@@ -219,15 +220,14 @@ def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> t
     codecs = []
     for i, (obj, component) in enumerate(built):
         label, name = labels[i]
-        reference = _lookup(config.quality, label, name)
-        reference = _percent(obj.info, REFERENCE_PERCENT) if reference is None else reference
-        ladder = _lookup(config.ladder, label, name) or sorted({_percent(obj.info, p) for p in LADDER_PERCENT})
-        post_qualities = _lookup(config.post_qualities, label, name) or sorted(
-            {_percent(obj.info, p) for p in POST_PERCENT}
+        reference = _lookup(config.quality, label, name, _percent(obj.info, REFERENCE_PERCENT))
+        ladder = _lookup(config.ladder, label, name, sorted({_percent(obj.info, p) for p in LADDER_PERCENT}))
+        post_qualities = _lookup(
+            config.post_qualities, label, name, sorted({_percent(obj.info, p) for p in POST_PERCENT})
         )
         if len(set(ladder)) < 2:
             raise BenchConfigError(f"--ladder for {label}: BD-rate needs at least 2 qualities, got {list(ladder)}")
-        baseline = _lookup(config.baseline, label, name)
+        baseline = _lookup(config.baseline, label, name, None)
         low, high = obj.info.quality_range
         codecs.append(
             CodecPlan(
@@ -246,12 +246,8 @@ def _codec_plans(registry: Registry, config: BenchConfig, with_posts: bool) -> t
 
 def _metric_plans(registry: Registry, config: BenchConfig) -> tuple[MetricPlan, ...]:
     """Each metric with what the tables need to know of it; at least one, none twice."""
-    metrics = []
-    for spec in config.metrics:
-        obj, component = _component(registry, "metric", spec, "--metrics")
-        metrics.append(
-            MetricPlan(component, obj.name, obj.info.needs_reference, obj.info.higher_is_better, obj.info.unit)
-        )
+    built = [plan_component(registry, "metric", spec, "--metrics", BenchConfigError) for spec in config.metrics]
+    metrics = [MetricPlan(c, m.name, m.info.needs_reference, m.info.higher_is_better, m.info.unit) for m, c in built]
     if not metrics:
         raise BenchConfigError("no metrics: pass --metrics, e.g. --metrics psnr,ssimulacra2")
     if len({m.label for m in metrics}) != len(metrics):

@@ -20,7 +20,7 @@ from ..images import load_image, save_image
 from ..pipeline import apply_methods
 from ..runtime.cache import ContentCache
 from .evaluate import kept_pixels, stored_file, toolkit
-from .plan import BenchPlan, Chain, CodecPlan
+from .plan import BenchPlan
 from .svgplot import PALETTE, Point, Series, rd_chart
 from .tables import sections
 
@@ -48,14 +48,6 @@ def clear_published(out: Path) -> None:
 # -- RD curves ------------------------------------------------------------------------------
 
 
-def chart_lines(plan: BenchPlan, k: int) -> list[tuple[CodecPlan, Chain, bool]]:
-    """The curves codec ``k``'s charts draw, as (codec, chain, is the baseline): the baseline codec's
-    Original first when the baseline is another codec, then every pre-processing of this one."""
-    codec = plan.codecs[k]
-    lines = [(plan.codecs[codec.baseline], plan.chains[plan.original], True)] if codec.baseline != k else []
-    return lines + [(codec, chain, False) for chain in plan.chains]
-
-
 def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_text: str) -> list[dict[str, str]]:
     """One PNG per codec and metric: quality against bpp for every pre-processing (and the baseline)."""
     import matplotlib
@@ -70,14 +62,11 @@ def plot_curves(plan: BenchPlan, results: dict[str, Any], out: Path, provenance_
     for k, codec in enumerate(plan.codecs):
         for metric in plan.metrics:
             fig, ax = plt.subplots(figsize=(6.4, 4.4), dpi=100)
-            for owner, chain, is_baseline in chart_lines(plan, k):
+            for owner, chain, is_baseline in plan.lines(k):
                 curve = curves[(owner.label, chain.display)]
-                if is_baseline:
-                    label = f"{owner.label} Original (baseline)"
-                    ax.plot(curve["bpp"], curve[metric.label], "k--o", markersize=4, label=label)
-                else:
-                    width = 2.2 if chain.is_original else 1.5
-                    ax.plot(curve["bpp"], curve[metric.label], "-o", markersize=4, label=chain.display, linewidth=width)
+                label = f"{owner.label} Original (baseline)" if is_baseline else chain.display
+                style, width = ("k--o", None) if is_baseline else ("-o", 2.2 if chain.is_original else 1.5)
+                ax.plot(curve["bpp"], curve[metric.label], style, markersize=4, label=label, linewidth=width)
             original = curves[(codec.label, "Original")]
             for quality, x, y in zip(original["quality"], original["bpp"], original[metric.label]):
                 ax.annotate(f"q{quality}", (x, y), xytext=(3, -9), textcoords="offset points", fontsize=7, color="#444")
@@ -104,64 +93,42 @@ def rd_charts(plan: BenchPlan, results: dict[str, Any], rows: Sequence[dict[str,
     point's hover title names the codec quality."""
     curves = {(c["codec"], c["pre"]): c for c in results["curves"]}
     colours = {chain.display: PALETTE[i % len(PALETTE)] for i, chain in enumerate(plan.chains)}
+    used = results["images"]["used"]
     charts = {}
     for k, codec in enumerate(plan.codecs):
         for metric in plan.metrics:
+            unit = f" {metric.unit}" if metric.unit else ""
             series = []
-            for owner, chain, is_baseline in chart_lines(plan, k):
+            for owner, chain, is_baseline in plan.lines(k):
                 colour = "#000" if is_baseline else colours[chain.display]
                 name = f"{owner.label} {chain.display}" + (" (baseline)" if is_baseline else "")
                 curve = curves[(owner.label, chain.display)]
-                points = tuple(
-                    Point(
-                        x,
-                        y,
-                        q,
-                        f"{name} q{q}: {x:.4f} bpp, {metric.label} {y:.3f}{' ' + metric.unit if metric.unit else ''}"
-                        f" (mean of {results['images']['used']} images)",
-                    )
+                mean = tuple(
+                    Point(x, y, q, f"{name} q{q}: {x:.4f} bpp, {metric.label} {y:.3f}{unit} (mean of {used} images)")
                     for q, x, y in zip(curve["quality"], curve["bpp"], curve[metric.label])
                     if x is not None and y is not None
                 )
-                series.append(
-                    Series(
-                        name,
-                        points,
-                        colour,
-                        dashed=is_baseline,
-                        width=2.4 if chain.is_original and not is_baseline else 1.6,
-                    )
-                )
+                width = 2.4 if chain.is_original and not is_baseline else 1.6
+                series.append(Series(name, mean, colour, dashed=is_baseline, width=width))
                 for row in rows:
-                    entries = sorted(
-                        (
-                            e
-                            for e in row["evaluations"]
-                            if e["pre"] == chain.label and e["codec"] == owner.label and e["quality"] in owner.ladder
-                        ),
+                    own = sorted(
+                        (e for e in row["evaluations"] if (e["pre"], e["codec"]) == (chain.label, owner.label)),
                         key=lambda e: e["quality"],
                     )
-                    series.append(
-                        Series(
-                            f"{row['image']} {name}",
-                            tuple(
-                                Point(
-                                    e["bpp"],
-                                    e["scores"][metric.label],
-                                    e["quality"],
-                                    f"{row['image']}: {name} q{e['quality']}: {e['bpp']:.4f} bpp, {metric.label} "
-                                    f"{e['scores'][metric.label]:.3f}",
-                                )
-                                for e in entries
-                                if metric.label in e["scores"]
-                            ),
-                            colour,
-                            dashed=is_baseline,
-                            width=0.8,
-                            per_image=True,
+                    points = tuple(
+                        Point(
+                            e["bpp"],
+                            score,
+                            e["quality"],
+                            f"{row['image']}: {name} q{e['quality']}: {e['bpp']:.4f} bpp, {metric.label} {score:.3f}",
                         )
+                        for e in own
+                        if e["quality"] in owner.ladder and (score := e["scores"].get(metric.label)) is not None
                     )
-            title = f"{codec.label}: {metric.label} against rate, {results['images']['used']} images"
+                    series.append(
+                        Series(f"{row['image']} {name}", points, colour, dashed=is_baseline, width=0.8, per_image=True)
+                    )
+            title = f"{codec.label}: {metric.label} against rate, {used} images"
             charts[(codec.label, metric.label)] = rd_chart(series, title, RATE_AXIS, metric.axis)
     return charts
 
@@ -179,25 +146,12 @@ def detail_box(image: np.ndarray, size: int) -> tuple[int, int, int]:
     energy[1:, :] += np.abs(np.diff(gray, axis=0))
     integral = np.pad(energy.cumsum(0).cumsum(1), ((1, 0), (1, 0)))
     step = max(1, side // 4)
-    best, where = -1.0, (0, 0)
-    for top in sorted({*range(0, height - side + 1, step), height - side}):
-        for left in sorted({*range(0, width - side + 1, step), width - side}):
-            total = (
-                integral[top + side, left + side]
-                - integral[top, left + side]
-                - integral[top + side, left]
-                + integral[top, left]
-            )
-            if total > best:
-                best, where = total, (top, left)
-    return where[0], where[1], side
-
-
-def pick_images(count: int, total: int, seed: int) -> list[int]:
-    """``count`` image indices chosen with ``seed`` (all of them when there are few), in input order."""
-    if count >= total:
-        return list(range(total))
-    return sorted(random.Random(seed).sample(range(total), count))
+    tops = np.array(sorted({*range(0, height - side + 1, step), height - side}))[:, None]
+    lefts = np.array(sorted({*range(0, width - side + 1, step), width - side}))[None, :]
+    bottoms, rights = tops + side, lefts + side
+    totals = integral[bottoms, rights] - integral[tops, rights] - integral[bottoms, lefts] + integral[tops, lefts]
+    top, left = np.unravel_index(np.argmax(totals), totals.shape)  # the first best, row by row
+    return int(tops[top, 0]), int(lefts[0, left]), side
 
 
 def make_crops(
@@ -212,7 +166,8 @@ def make_crops(
     folder = out / CROPS
     folder.mkdir(parents=True, exist_ok=True)
     made = []
-    for i in pick_images(count, len(rows), seed):
+    picked = range(len(rows)) if count >= len(rows) else sorted(random.Random(seed).sample(range(len(rows)), count))
+    for i in picked:
         row = rows[i]
         image = load_image(paths[row["image"]])
         top, left, side = detail_box(image, size)

@@ -1,6 +1,4 @@
-"""Drive a bench run: one task per (image, pre-processing) and per (image, post-filter) through
-an executor with a progress bar, then the per-image JSONL, the tables, the summary JSON, the
-CompressAI-style curve files, the plots, the crops and the HTML report.
+"""Drive a bench run through an executor, under a progress bar, and write its outputs.
 
 Every encode is already in the content cache when a task finishes, so running the same bench
 again after a crash or a kill redoes only what had not finished.
@@ -11,43 +9,47 @@ from __future__ import annotations
 import datetime
 import json
 import platform
-import sys
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence
 
 import attrs
 
+from .. import __version__
 from ..runtime import files
 from ..runtime.files import file_sha256, write_atomic
 from ..runtime.cache import content_key
 from ..runtime.executors import Executor, run_tasks
 from .aggregate import Aggregator
 from .config import BenchConfig
-from .evaluate import POST, PRE, BenchTask, TaskOutcome, run_task
+from .evaluate import POST, PRE, BenchTask, TaskOutcome, failed, run_task
 from .inputs import BenchImage, list_hash
 from .plan import BenchPlan
 from .report import CURVES, clear_published, make_crops, plot_curves, slug, write_html
 from .tables import all_tables
 
 NAME = "kuchen-bench"
+MERGED = ("evaluations", "matched", "post", "errors")  # each task's outcome adds to these lists of its image's row
+
+
+@attrs.define
+class Tally:
+    """The tasks' outcomes and counts, updated as each task finishes (the progress bar shows them)."""
+
+    tasks: int
+    outcomes: list[TaskOutcome] = attrs.Factory(list)
+    computed: int = 0
+    cached: int = 0
+    errors: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
 class BenchResult:
-    results: dict[str, Any]
     tables: list[str]
     outputs: dict[str, str]
-    computed: int
-    cached: int
-    errors: list[str]
+    tally: Tally
     elapsed: float
-
-
-def versions() -> dict[str, str]:
-    from .. import __version__
-
-    return {"kuchen-core": __version__, "python": platform.python_version(), "platform": platform.platform()}
 
 
 def prepare_output(config: BenchConfig, plan: BenchPlan) -> Path:
@@ -63,8 +65,8 @@ def run_bench(
     plan: BenchPlan,
     images: Sequence[BenchImage],
     executor: Executor,
+    command: str,
     progress: bool = False,
-    command: str | None = None,
 ) -> BenchResult:
     start = time.perf_counter()
     started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -74,9 +76,14 @@ def run_bench(
 
     tally = _run_tasks(plan, images, executor, progress)
     rows = _rows(plan, images, hashes, tally.outcomes)
-    results = Aggregator(plan, rows, config.bd_method).results()
+    aggregator = Aggregator(plan, rows, config.bd_method)
+    results = aggregator.results()
     provenance = {
-        "software": versions(),
+        "software": {
+            "kuchen-core": __version__,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "plugins": plan.provenance(),
         "parameters": config.to_json(),
         "seed": config.seed,
@@ -89,12 +96,12 @@ def run_bench(
     jsonl = "\n".join(json.dumps({**row, "run": run_ref}, ensure_ascii=False) for row in rows) + "\n"
     outputs["per_image"] = str(write_atomic(out / "results.jsonl", jsonl))
     tables = all_tables(plan, results) if results["codecs"] else ["no image finished every task: no tables"]
-    outputs["tables"] = str(write_atomic(out / "tables.md", "\n".join(tables) + "\n"))
-    outputs["curves"] = str(_write_curves(out / CURVES, results, provenance_sha, provenance))
+    write_atomic(out / "tables.md", "\n".join(tables) + "\n")
+    _write_curves(out / CURVES, results, provenance_sha, provenance)
 
     compact = json.dumps({"provenance_sha256": provenance_sha, **provenance}, separators=(",", ":"))
     plots = plot_curves(plan, results, out, compact) if results["codecs"] else []
-    used = [row for row in rows if not row["errors"] and row["sha256"]]
+    used = aggregator.used
     crops = make_crops(
         plan, used, {image.name: image.path for image in images}, out, config.crops, config.crop_size, config.seed
     )
@@ -105,7 +112,7 @@ def run_bench(
         "elapsed_s": elapsed,
         "started": started,
         "executor": executor.description,
-        "command": command or " ".join(sys.argv),
+        "command": command,
         "provenance": provenance,
     }
     outputs["report"] = str(write_html(plan, results, plots, crops, meta, out, used))
@@ -119,7 +126,7 @@ def run_bench(
             "started": started,
             "elapsed_s": round(elapsed, 3),
             "executor": executor.description,
-            "command": meta["command"],
+            "command": command,
             "tasks": tally.tasks,
             "encodes_computed": tally.computed,
             "encodes_cached": tally.cached,
@@ -128,29 +135,20 @@ def run_bench(
         "outputs": {"plots": [p["path"] for p in plots], "crops": crops},
     }
     outputs["summary"] = str(write_atomic(out / "summary.json", json.dumps(summary, indent=2, ensure_ascii=False)))
-    return BenchResult(results, tables, outputs, tally.computed, tally.cached, tally.errors, elapsed)
+    return BenchResult(tables, outputs, tally, elapsed)
 
 
-@attrs.define
-class _Tally:
-    tasks: int
-    outcomes: list[TaskOutcome] = attrs.Factory(list)
-    computed: int = 0
-    cached: int = 0
-    errors: list[str] = attrs.Factory(list)
-
-
-def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor, progress: bool) -> _Tally:
+def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor, progress: bool) -> Tally:
     """Every (image, pre-processing) and (image, post-filter) task through the executor, under a progress bar."""
     tasks = [BenchTask(plan, i, image, PRE, c) for i, image in enumerate(images) for c in range(len(plan.chains))]
     tasks += [BenchTask(plan, i, image, POST, p) for i, image in enumerate(images) for p in range(len(plan.posts))]
-    tally = _Tally(len(tasks))
+    tally = Tally(len(tasks))
     bar = {"total": len(tasks), "desc": "bench", "unit": "task", "disable": not progress}
 
     def status() -> dict[str, Any]:
         return {"encodes": tally.computed, "cached": tally.cached, "failed": len(tally.errors)}
 
-    for outcome in run_tasks(executor, run_task, tasks, _failed, bar, status):
+    for outcome in run_tasks(executor, run_task, tasks, failed, bar, status):
         tally.outcomes.append(outcome)
         tally.computed += outcome.computed
         tally.cached += outcome.cached
@@ -158,7 +156,7 @@ def _run_tasks(plan: BenchPlan, images: Sequence[BenchImage], executor: Executor
     return tally
 
 
-def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str, provenance: dict[str, Any]) -> Path:
+def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str, provenance: dict[str, Any]) -> None:
     """One CompressAI-style JSON file per (codec, pre-processing) curve."""
     curve_dir.mkdir(exist_ok=True)
     for curve in results["curves"]:
@@ -172,12 +170,6 @@ def _write_curves(curve_dir: Path, results: dict[str, Any], provenance_sha: str,
             "provenance": {"sha256": provenance_sha, **provenance},
         }
         write_atomic(curve_dir / f"{slug(curve['codec'])}__{slug(curve['pre'])}.json", json.dumps(document, indent=2))
-    return curve_dir
-
-
-def _failed(task: BenchTask, error: str) -> TaskOutcome:
-    """A task that raised or whose worker died is an error for that (image, task)."""
-    return TaskOutcome(task.index, task.kind, task.slot, errors=(error,))
 
 
 def _rows(
@@ -185,16 +177,7 @@ def _rows(
 ) -> list[dict[str, Any]]:
     """One row per image, in input order, with every task's results and errors."""
     rows: list[dict[str, Any]] = [
-        {
-            "image": image.name,
-            "sha256": None,
-            "height": None,
-            "width": None,
-            "evaluations": [],
-            "matched": [],
-            "post": [],
-            "errors": [],
-        }
+        {"image": image.name, "sha256": None, "height": None, "width": None, **{field: [] for field in MERGED}}
         for image in images
     ]
     for outcome in sorted(outcomes, key=lambda o: (o.index, o.kind != PRE, o.slot)):
@@ -203,15 +186,11 @@ def _rows(
             row.update(sha256=outcome.sha256, height=outcome.height, width=outcome.width)
             if outcome.sha256 != hashes[outcome.index]:
                 row["errors"].append("the file changed while the bench ran")
-        row["evaluations"].extend(outcome.evaluations)
-        row["matched"].extend(outcome.matched)
-        row["post"].extend(outcome.post)
-        row["errors"].extend(outcome.errors)
+        for field in MERGED:
+            row[field].extend(getattr(outcome, field))
     expected = len(plan.chains) + len(plan.posts)
-    seen: dict[int, int] = {}
-    for outcome in outcomes:
-        seen[outcome.index] = seen.get(outcome.index, 0) + 1
+    seen = Counter(outcome.index for outcome in outcomes)
     for i, row in enumerate(rows):
-        if seen.get(i, 0) != expected:
-            row["errors"].append(f"{expected - seen.get(i, 0)} task(s) did not report")
+        if seen[i] != expected:
+            row["errors"].append(f"{expected - seen[i]} task(s) did not report")
     return rows

@@ -45,20 +45,13 @@ def nice_ticks(low: float, high: float, count: int = 6) -> list[float]:
     return [round(start + i * step, 10) for i in range(int((high - start) / step + 1e-9) + 1)]
 
 
-def rd_chart(
-    series: Sequence[Series],
-    title: str,
-    x_label: str,
-    y_label: str,
-    width: int = 640,
-    height: int = 420,
-    legend_width: int = 170,
-) -> str:
+def rd_chart(series: Sequence[Series], title: str, x_label: str, y_label: str) -> str:
     """One chart; per-image series get the ``per-image`` class (hidden unless the page shows them)."""
     e = html.escape
     points = [p for s in series for p in s.points]
     if not points:
         return ""
+    width, height, legend_width = 640, 420, 170
     left, right, top, bottom = 62, 12, 30, 48
     xs, ys = [p.x for p in points], [p.y for p in points]
     x_ticks, y_ticks = nice_ticks(min(xs), max(xs)), nice_ticks(min(ys), max(ys))

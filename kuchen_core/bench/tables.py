@@ -23,19 +23,12 @@ NO_REFERENCE_NOTE = (
 )
 
 
-def pct(value: float | None, digits: int = 1) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value * 100:+.{digits}f} %"
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:+.1f} %"
 
 
 def num(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def arrow(plan: BenchPlan, label: str) -> str:
-    metric = next(m for m in plan.metrics if m.label == label)
-    return f"{label} {'↑' if metric.higher_is_better else '↓'}"
 
 
 def table1(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -47,26 +40,25 @@ def table1(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list
         "bpp",
         "size vs baseline",
         "CR improvement",
-        *(arrow(plan, m.label) for m in plan.metrics),
+        *(f"{m.label} {'↑' if m.higher_is_better else '↓'}" for m in plan.metrics),
         "encode ms/MP",
         "decode ms/MP",
     ]
-    rows = []
-    for row in codec["table1"]:
-        rows.append(
-            [
-                row["codec"],
-                row["pre"] + (" (baseline)" if row["baseline"] else ""),
-                str(row["quality"]),
-                f"{row['bytes']:,}",
-                num(row["bpp"], 4),
-                pct(row["size_change"]),
-                pct(row["cr_improvement"]),
-                *(num(row["metrics"][m.label], 3) for m in plan.metrics),
-                num(row.get("encoding_time"), 1),
-                num(row.get("decoding_time"), 1),
-            ]
-        )
+    rows = [
+        [
+            row["codec"],
+            row["pre"] + (" (baseline)" if row["baseline"] else ""),
+            str(row["quality"]),
+            f"{row['bytes']:,}",
+            num(row["bpp"], 4),
+            pct(row["size_change"]),
+            pct(row["cr_improvement"]),
+            *(num(row["metrics"][m.label], 3) for m in plan.metrics),
+            num(row.get("encoding_time"), 1),
+            num(row.get("decoding_time"), 1),
+        ]
+        for row in codec["table1"]
+    ]
     return headers, rows
 
 
@@ -102,6 +94,7 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
         "mean per-image size change",
         "median quality",
     ]
+    target = next(c.reference for c in plan.codecs if c.label == codec["baseline"])
     rows = []
     for row in codec["matched"]:
         for m in plan.metrics:
@@ -110,7 +103,7 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
                 [
                     f"{row['pre']} + {row['codec']}",
                     m.label if m.needs_reference else f"{m.label} (no-reference)",
-                    f"{codec['baseline']} Original q{codec_reference(codec, plan)}",
+                    f"{codec['baseline']} Original q{target}",
                     f"{result['reached']}/{result['images']}",
                     str(result["unreachable"]),
                     size_change(result["saving_total"]),
@@ -121,17 +114,12 @@ def matched_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], li
     return headers, rows
 
 
-def codec_reference(codec: dict[str, Any], plan: BenchPlan) -> int:
-    base = next(c for c in plan.codecs if c.label == codec["baseline"])
-    return base.reference
-
-
 def size_change(saving: float | None) -> str:
     """A saving of 0.12 reads '-12.0 %' and one of -1.94 (files 2.94 times as big) '+194.0 % (×2.94)':
     a signed change in size, never a negative saving."""
     if saving is None:
         return "n/a"
-    return pct(0.0 - saving) + (f" (×{1 - saving:.2f})" if saving <= -1 else "")
+    return pct(0.0 - saving) + (f" (×{1 - saving:.2f})" if saving <= -1 else "")  # 0.0 - 0.0 reads +0.0, not -0.0
 
 
 def post_table(plan: BenchPlan, codec: dict[str, Any]) -> tuple[list[str], list[list[str]]]:

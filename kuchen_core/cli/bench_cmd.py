@@ -1,8 +1,5 @@
-"""``kuchen bench``: pre-processings against the Original through real codecs — Table 1, BD-rate,
-matched-quality savings, post-processing, RD plots and an HTML report.
-
-The bench package (numpy work, tqdm, matplotlib, bjontegaard, Dask) is imported inside the
-command, so ``kuchen --help`` and ``kuchen plugins`` stay light.
+"""``kuchen bench``'s options. The bench package (numpy work, tqdm, matplotlib, bjontegaard, Dask)
+is imported inside the command, so ``kuchen --help`` and ``kuchen plugins`` stay light.
 """
 
 from __future__ import annotations
@@ -13,20 +10,17 @@ from pathlib import Path
 
 import click
 
+from ..specs import split_specs
 from .common import Decorator, executor_options, progress_options, show_progress, spec_completer
 
 
 def _spec_list(name: str, kind: str, help: str) -> Decorator:
     """An option naming a comma-separated list of ``kind`` plugins (completed in the shell)."""
-    return click.option(name, default=None, metavar="LIST", shell_complete=spec_completer(kind), help=help)
+    return click.option(name, metavar="LIST", shell_complete=spec_completer(kind), help=help)
 
 
 def _list(value: str | None) -> tuple[str, ...] | None:
-    if value is None:
-        return None
-    from ..specs import split_specs
-
-    return tuple(split_specs(value))  # 'none' → (): nothing
+    return None if value is None else tuple(split_specs(value))  # 'none' → (): nothing
 
 
 @click.command("bench")
@@ -34,7 +28,6 @@ def _list(value: str | None) -> tuple[str, ...] | None:
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="A TOML file with the same settings (options given here override it; see docs/bench.md).",
 )
 @click.option(
@@ -89,27 +82,22 @@ def _list(value: str | None) -> tuple[str, ...] | None:
     "--out",
     "-o",
     "out_dir",
-    default=None,
     type=click.Path(file_okay=False),
     help="Output folder (created): report.html, tables.md, summary.json, results.jsonl, plots/, crops/, "
     "curves/ and the cache.",
 )
 @click.option(
     "--cache",
-    default=None,
     type=click.Path(file_okay=False),
     help="Content cache folder, shareable between runs [default: OUT/cache].",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="Use only the first N images.")
-@click.option("--seed", type=int, default=None, help="Seed for choosing the images shown as crops [default: 0].")
-@click.option(
-    "--crops", type=click.IntRange(min=0), default=None, help="Images shown as crops in the report [default: 4]."
-)
+@click.option("--limit", type=click.IntRange(min=1), help="Use only the first N images.")
+@click.option("--seed", type=int, help="Seed for choosing the images shown as crops [default: 0].")
+@click.option("--crops", type=click.IntRange(min=0), help="Images shown as crops in the report [default: 4].")
 @click.option("--matched/--no-matched", default=None, help="Run the matched-quality search [default: on].")
 @click.option(
     "--bd-method",
     type=click.Choice(["akima", "pchip", "cubic"]),
-    default=None,
     help="BD-rate interpolation (the bjontegaard package's) [default: akima].",
 )
 @click.option(
@@ -207,17 +195,19 @@ def bench_command(
             plan,
             found,
             runner,
+            "kuchen " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
             progress=show_progress(progress, quiet),
-            command="kuchen " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
         )
     for line in result.tables:
         click.echo(line)
-    click.echo(f"\n{result.computed} encodes computed, {result.cached} from the cache, {result.elapsed:.1f} s")
-    if result.errors:
-        click.echo(click.style(f"{len(result.errors)} failure(s):", fg="red"), err=True)
-        for error in result.errors[:20]:
+    click.echo(
+        f"\n{result.tally.computed} encodes computed, {result.tally.cached} from the cache, {result.elapsed:.1f} s"
+    )
+    if result.tally.errors:
+        click.echo(click.style(f"{len(result.tally.errors)} failure(s):", fg="red"), err=True)
+        for error in result.tally.errors[:20]:
             click.echo(f"  {error}", err=True)
     click.echo(f"per-image results: {result.outputs['per_image']}\nsummary: {result.outputs['summary']}")
     click.echo(f"HTML report: {result.outputs['report']}")
-    if result.errors:
+    if result.tally.errors:
         raise SystemExit(1)
