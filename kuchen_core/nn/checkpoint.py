@@ -65,7 +65,8 @@ def save_checkpoint(path: str | os.PathLike, model: Any, backbone: str, meta: di
 
     target = weights_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu").contiguous() for k, v in _unwrap(model).state_dict().items()}
+    module = getattr(model, "module", model)  # the network inside a DistributedDataParallel wrapper
+    state = {k: v.detach().to("cpu").contiguous() for k, v in module.state_dict().items()}
     with atomic_output(target) as tmp:
         save_file(state, str(tmp), metadata={"format": FORMAT, "backbone": backbone})
         os.chmod(tmp, 0o644)  # a shipped weights file must be readable by every user, like the JSON
@@ -180,8 +181,3 @@ def load_weights(path: Path, device: str = "cpu") -> dict[str, Any]:
                 "refusing weights that would produce garbage"
             )
     return state
-
-
-def _unwrap(model: Any) -> Any:
-    """The module inside a DistributedDataParallel or compiled wrapper."""
-    return getattr(model, "module", model)
