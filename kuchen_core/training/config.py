@@ -118,9 +118,6 @@ class RateDistortionConfig:
         converter=tuple,
     )
 
-    def describe(self) -> dict[str, Any]:
-        return {**attrs.asdict(self), "distortion": dict(self.distortion)}
-
 
 def _rate_distortion(top: Table, key: str) -> RateDistortionConfig:
     """The objective's table: every key it cannot do without is named at once."""

@@ -1,11 +1,9 @@
 """Rate-aware pre-editing: train a network through a codec's differentiable twin.
 
-Each step draws one quality per patch from the configured range, runs ``net(x, q)`` (or ``net(x)``
-for a backbone without ``takes_quality``) and the codec's proxy on the result, and minimises
-estimated bits per pixel against ``lambda`` × distortion from the *original*, the distortion
-being the weighted sum of the named metrics' loss forms. The proxy rounds hard in the forward
-pass (see ``kuchen_core.nn.proxy`` for its gradients), so the training loss is the twin's real
-rate and distortion.
+Each step draws one quality per patch from the configured range and minimises the loss
+``RateDistortionConfig`` defines on the twin's bits and its distortion from the *original*. The
+proxy rounds hard in the forward pass (see ``kuchen_core.nn.proxy`` for its gradients), so the
+training loss is the twin's real rate and distortion.
 
 Validation runs the network as users get it (uint8, tiled, whole held-out photos) at fixed
 qualities and reports the twin's bpp and distortion for the edited and the untouched photo.
@@ -61,8 +59,7 @@ class RateDistortionObjective:
         return model(x, quality) if getattr(module, "takes_quality", False) else model(x)
 
     def rd_loss(self, bits: Any, distortion: Any, pixels: int, reference: tuple[Any, Any] | None = None) -> Any:
-        """Per image: ``bpp + λ·D``, or with ``form = "relative"`` ``bits/bits₀ + λ·D/D₀``, ₀ being the
-        untouched image through the twin (so λ is the same trade-off at every quality and photo)."""
+        """Per image, the loss of the configured ``form``; relative, λ is one trade-off at every quality and photo."""
         if self.config.form == "relative":
             if reference is None:
                 raise ValueError("the relative form needs the untouched image's bits and distortion")
