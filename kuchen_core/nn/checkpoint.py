@@ -154,13 +154,11 @@ def check_fits(
     """Refuse weights whose names, shapes or parameter count differ from the declared backbone's."""
     if planned is None or planned == found:
         return
-    count = {name: math.prod(shape) for name, shape in found.items()}
-    wanted = {name: math.prod(shape) for name, shape in planned.items()}
-    differ = sorted(set(found) ^ set(planned)) or sorted(n for n in found if found[n] != planned[n])
-    name = differ[0]
+    held, wanted = sum(map(math.prod, found.values())), sum(map(math.prod, planned.values()))
+    name = (sorted(set(found) ^ set(planned)) or sorted(n for n in found if found[n] != planned[n]))[0]
     raise CheckpointError(
-        f"{path}: weights do not fit backbone {spec!r}: the file holds {sum(count.values()):,} parameters in "
-        f"{len(found)} tensors, the backbone {sum(wanted.values()):,} in {len(planned)} (first difference: "
+        f"{path}: weights do not fit backbone {spec!r}: the file holds {held:,} parameters in "
+        f"{len(found)} tensors, the backbone {wanted:,} in {len(planned)} (first difference: "
         f"{name} {found.get(name, 'missing')} in the file, {planned.get(name, 'missing')} in the backbone)"
     )
 

@@ -37,8 +37,7 @@ from .contracts import (
 @contextlib.contextmanager
 def registered(*plugins: Any, installed: bool = False, strict: bool = False) -> Iterator[Registry]:
     """Register plugin objects (modules or instances with ``@hookimpl`` functions) for a ``with`` block."""
-    registry = Registry.from_plugins(*plugins, installed=installed, strict=strict)
-    with use_registry(registry):
+    with use_registry(Registry.from_plugins(*plugins, installed=installed, strict=strict)) as registry:
         yield registry
 
 

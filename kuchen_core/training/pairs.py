@@ -94,7 +94,6 @@ def _from_codec(config: DataConfig, progress: Progress) -> Loaded:
 
 
 def _from_images(config: DataConfig, progress: Progress) -> Loaded:
-    """Originals only, as (original, original): a rate-distortion objective needs no labels."""
     files = training_images(config)
     pairs, hashed = [], []
     for path in progress(files, "images", len(files)):

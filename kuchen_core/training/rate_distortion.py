@@ -58,7 +58,7 @@ class RateDistortionObjective:
             return model(x, *self.proxy.tables(quality))
         return model(x, quality) if getattr(module, "takes_quality", False) else model(x)
 
-    def rd_loss(self, bits: Any, distortion: Any, pixels: int, reference: tuple[Any, Any] | None = None) -> Any:
+    def rd_loss(self, bits: Any, distortion: Any, pixels: int, reference: tuple[Any, Any] | None) -> Any:
         """Per image, the loss of the configured ``form``; relative, λ is one trade-off at every quality and photo."""
         if self.config.form == "relative":
             if reference is None:

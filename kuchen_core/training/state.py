@@ -25,7 +25,6 @@ class SnapshotError(KuchenError):
 
 
 def save_snapshot(out: Path, model: Any, optimizer: Any, backbone: str, state: dict[str, Any]) -> Path:
-    """Write ``step-N/`` (the optimizer's tensors flattened to ``INDEX.KEY``), then point ``LATEST`` at it."""
     import torch
     from safetensors.torch import save_file
 
