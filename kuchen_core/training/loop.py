@@ -43,16 +43,14 @@ class Trainer:
 
     def run(self) -> dict[str, Any]:
         torch = require_torch()
-
-        config, world = self.config, self.world
-        if config.threads:
-            torch.set_num_threads(config.threads)
-        distributed.start(world, self.device)
-        with use_registry(plugin_registry(config.plugin_modules)):
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        distributed.start(self.world, self.device)
+        with use_registry(plugin_registry(self.config.plugin_modules)):
             summary = self._run(torch)
         # Only after success: destroying the group while a peer waits in a collective deadlocks,
         # so a failed rank leaves the clean-up to the launcher.
-        distributed.stop(world)
+        distributed.stop(self.world)
         return summary
 
     def _run(self, torch: Any) -> dict[str, Any]:
@@ -73,7 +71,12 @@ class Trainer:
         if cuda and config.channels_last:
             model = model.to(memory_format=torch.channels_last)
         optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-        train_set, val_pairs = self._data()
+        train_set = load_pairs(config.data, self._progress)
+        if config.val is not None:
+            val_pairs = load_pairs(config.val, self._progress).pairs
+        else:
+            kept, val_pairs = split_validation(train_set.pairs, config.val_fraction, config.seed)
+            train_set = PairSet(kept, train_set.data_hash, train_set.description)
         grid = patch_grid(train_set.pairs, config.patch_width, config.patch_height, config.stride)
         self.out.mkdir(parents=True, exist_ok=True)
         state = self._resume(model, optimizer, train_set.data_hash)
@@ -147,14 +150,6 @@ class Trainer:
         if world.main:
             (self.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
-
-    def _data(self) -> tuple[PairSet, list[Pair]]:
-        config = self.config
-        train_set = load_pairs(config.data, self._progress)
-        if config.val is not None:
-            return train_set, load_pairs(config.val, self._progress).pairs
-        kept, held = split_validation(train_set.pairs, config.val_fraction, config.seed)
-        return PairSet(kept, train_set.data_hash, train_set.description), held
 
     def _resume(self, model: Any, optimizer: Any, data_hash: str) -> dict[str, Any]:
         fresh: dict[str, Any] = {
