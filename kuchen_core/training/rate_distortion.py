@@ -97,10 +97,8 @@ class RateDistortionObjective:
                     q = torch.full((1,), float(quality), device=device)
                     edited = run_tiled(lambda b: self.edit(model, b, q.expand(b.shape[0])), pair.input, device=device)
                     untouched = self._twin(_batch(pair.input, device), original, q)
-                    for tag, (bits, distortion) in (
-                        ("in", untouched),
-                        ("out", self._twin(_batch(edited, device), original, q)),
-                    ):
+                    touched = self._twin(_batch(edited, device), original, q)
+                    for tag, (bits, distortion) in (("in", untouched), ("out", touched)):
                         rows[f"bpp_{tag}"].append(float(bits[0]) / pixels)
                         rows[f"d_{tag}"].append(float(distortion[0]))
                         loss = self.rd_loss(bits, distortion, pixels, untouched)

@@ -61,9 +61,8 @@ def find_snapshot(out: Path, log: Callable[[str], None]) -> tuple[Path, dict[str
                 read_shapes(folder / name)
         except (OSError, ValueError, CheckpointError) as exc:
             problems.append(f"{folder.name}: {exc}")
-            log(
-                f"snapshot {folder} is damaged ({exc}); {'trying the one before' if folder != folders[-1] else 'none left'}"
-            )
+            left = "trying the one before" if folder != folders[-1] else "none left"
+            log(f"snapshot {folder} is damaged ({exc}); {left}")
             continue
         if isinstance(state, dict):
             return folder, state
