@@ -43,8 +43,7 @@ def ste_round(x: torch.Tensor) -> torch.Tensor:
 
 def quantise(u: torch.Tensor) -> torch.Tensor:
     """``round(u)`` forward; backward, the slope of ``round(u) + (u − round(u))³``: 0 on an integer,
-    3/4 at a rounding boundary. A step of the quantiser only moves when ``u`` crosses a boundary,
-    so only coefficients near one get a gradient; an identity slope would instead tell the
+    3/4 at a rounding boundary (see the module doc). An identity slope would instead tell the
     pre-editor to boost detail the quantiser then destroys (or rounds up into more bits)."""
     hard = torch.round(u)
     soft = hard.detach() + (u - hard.detach()) ** 3
@@ -53,8 +52,7 @@ def quantise(u: torch.Tensor) -> torch.Tensor:
 
 def rgb_to_ycbcr(rgb255: torch.Tensor) -> torch.Tensor:
     """N×3×H×W RGB in 0..255 → YCbCr in 0..255 (chroma centred on 128)."""
-    matrix = torch.tensor(_RGB_TO_YCBCR, dtype=torch.float64).to(rgb255)
-    ycc = torch.einsum("ij,njhw->nihw", matrix, rgb255)
+    ycc = torch.einsum("ij,njhw->nihw", torch.tensor(_RGB_TO_YCBCR, dtype=torch.float64).to(rgb255), rgb255)
     return ycc + torch.tensor([0.0, 128.0, 128.0], device=rgb255.device, dtype=rgb255.dtype).view(1, 3, 1, 1)
 
 
@@ -108,7 +106,6 @@ def rate_features(quantised: torch.Tensor, unrounded: torch.Tensor) -> torch.Ten
     the gradient of a sigmoid step at |u| = 1/2 (where a coefficient becomes zero); ``log_dc_delta``: Σ log2(1 + |ΔDC|) along each block row (DC is coded
     as a difference); ``blocks``: the block count (end-of-block symbols and per-block overhead).
     """
-    n = quantised.shape[0]
     ac_mask = torch.ones(quantised.shape[-2:], device=quantised.device, dtype=quantised.dtype)
     ac_mask[0, 0] = 0
     magnitude = quantised.abs()
@@ -119,7 +116,7 @@ def rate_features(quantised: torch.Tensor, unrounded: torch.Tensor) -> torch.Ten
     dc = quantised[..., 0, 0]
     dc_delta = torch.cat([dc[:, :, :1], dc[:, :, 1:] - dc[:, :, :-1]], dim=2)
     log_dc = torch.log2(1 + dc_delta.abs()).flatten(1).sum(1)
-    blocks = torch.full((n,), float(dc[0].numel()), device=quantised.device, dtype=quantised.dtype)
+    blocks = torch.full((quantised.shape[0],), float(dc[0].numel()), device=quantised.device, dtype=quantised.dtype)
     return torch.stack([log_ac, nonzero_ac, log_dc, blocks], dim=1)
 
 
