@@ -6,12 +6,11 @@ Everything here imports torch lazily, so importing ``kuchen_core.nn`` stays chea
 
 from __future__ import annotations
 
-from .checkpoint import Checkpoint, load_checkpoint, save_checkpoint, sidecar_path
+from .checkpoint import load_checkpoint, save_checkpoint, sidecar_path
 from .method import NetworkMethod, pick_device
 from .tiling import run_tiled
 
 __all__ = [
-    "Checkpoint",
     "NetworkMethod",
     "load_checkpoint",
     "pick_device",

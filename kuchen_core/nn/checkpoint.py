@@ -65,7 +65,8 @@ def save_checkpoint(path: str | os.PathLike, model: Any, backbone: str, meta: di
 
     target = weights_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to("cpu").contiguous() for k, v in _unwrap(model).state_dict().items()}
+    module = getattr(model, "module", model)  # the network inside a DistributedDataParallel wrapper
+    state = {k: v.detach().to("cpu").contiguous() for k, v in module.state_dict().items()}
     with atomic_output(target) as tmp:
         save_file(state, str(tmp), metadata={"format": FORMAT, "backbone": backbone})
         os.chmod(tmp, 0o644)  # a shipped weights file must be readable by every user, like the JSON
@@ -153,13 +154,11 @@ def check_fits(
     """Refuse weights whose names, shapes or parameter count differ from the declared backbone's."""
     if planned is None or planned == found:
         return
-    count = {name: math.prod(shape) for name, shape in found.items()}
-    wanted = {name: math.prod(shape) for name, shape in planned.items()}
-    differ = sorted(set(found) ^ set(planned)) or sorted(n for n in found if found[n] != planned[n])
-    name = differ[0]
+    held, wanted = sum(map(math.prod, found.values())), sum(map(math.prod, planned.values()))
+    name = (sorted(set(found) ^ set(planned)) or sorted(n for n in found if found[n] != planned[n]))[0]
     raise CheckpointError(
-        f"{path}: weights do not fit backbone {spec!r}: the file holds {sum(count.values()):,} parameters in "
-        f"{len(found)} tensors, the backbone {sum(wanted.values()):,} in {len(planned)} (first difference: "
+        f"{path}: weights do not fit backbone {spec!r}: the file holds {held:,} parameters in "
+        f"{len(found)} tensors, the backbone {wanted:,} in {len(planned)} (first difference: "
         f"{name} {found.get(name, 'missing')} in the file, {planned.get(name, 'missing')} in the backbone)"
     )
 
@@ -180,8 +179,3 @@ def load_weights(path: Path, device: str = "cpu") -> dict[str, Any]:
                 "refusing weights that would produce garbage"
             )
     return state
-
-
-def _unwrap(model: Any) -> Any:
-    """The module inside a DistributedDataParallel or compiled wrapper."""
-    return getattr(model, "module", model)

@@ -8,7 +8,7 @@ and building pools never imports torch.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,18 +52,12 @@ class NetworkMethod(Method):
     tile: int = 512
     overlap: int = 32
 
-    def __init__(self, **params: Any) -> None:
-        super().__init__(**params)
-        self._checkpoint: Checkpoint | None = None
-
     def checkpoint_path(self) -> Path:
         raise NotImplementedError
 
-    @property
+    @cached_property
     def checkpoint(self) -> Checkpoint:
-        if self._checkpoint is None:
-            self._checkpoint = load_checkpoint(self.checkpoint_path(), device=pick_device())
-        return self._checkpoint
+        return load_checkpoint(self.checkpoint_path(), device=pick_device())
 
     def apply(self, image: np.ndarray) -> np.ndarray:
         ckpt = self.checkpoint
@@ -79,5 +73,5 @@ class NetworkMethod(Method):
     def __getstate__(self) -> dict[str, Any]:
         """Process pools pickle methods: send parameters, reload the network in the worker."""
         state = dict(self.__dict__)
-        state["_checkpoint"] = None
+        state.pop("checkpoint", None)
         return state

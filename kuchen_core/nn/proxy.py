@@ -43,8 +43,7 @@ def ste_round(x: torch.Tensor) -> torch.Tensor:
 
 def quantise(u: torch.Tensor) -> torch.Tensor:
     """``round(u)`` forward; backward, the slope of ``round(u) + (u − round(u))³``: 0 on an integer,
-    3/4 at a rounding boundary. A step of the quantiser only moves when ``u`` crosses a boundary,
-    so only coefficients near one get a gradient; an identity slope would instead tell the
+    3/4 at a rounding boundary (see the module doc). An identity slope would instead tell the
     pre-editor to boost detail the quantiser then destroys (or rounds up into more bits)."""
     hard = torch.round(u)
     soft = hard.detach() + (u - hard.detach()) ** 3
@@ -53,8 +52,7 @@ def quantise(u: torch.Tensor) -> torch.Tensor:
 
 def rgb_to_ycbcr(rgb255: torch.Tensor) -> torch.Tensor:
     """N×3×H×W RGB in 0..255 → YCbCr in 0..255 (chroma centred on 128)."""
-    matrix = torch.tensor(_RGB_TO_YCBCR, dtype=torch.float64).to(rgb255)
-    ycc = torch.einsum("ij,njhw->nihw", matrix, rgb255)
+    ycc = torch.einsum("ij,njhw->nihw", torch.tensor(_RGB_TO_YCBCR, dtype=torch.float64).to(rgb255), rgb255)
     return ycc + torch.tensor([0.0, 128.0, 128.0], device=rgb255.device, dtype=rgb255.dtype).view(1, 3, 1, 1)
 
 
@@ -73,31 +71,18 @@ def dct_matrix(size: int = 8) -> torch.Tensor:
     return matrix
 
 
-def to_blocks(plane: torch.Tensor, size: int) -> torch.Tensor:
-    """N×H×W (H, W multiples of ``size``) → N×(H/size)×(W/size)×size×size."""
-    n, h, w = plane.shape
-    return plane.reshape(n, h // size, size, w // size, size).permute(0, 1, 3, 2, 4)
-
-
-def from_blocks(blocks: torch.Tensor) -> torch.Tensor:
-    """Inverse of ``to_blocks``."""
-    n, by, bx, size, _ = blocks.shape
-    return blocks.permute(0, 1, 3, 2, 4).reshape(n, by * size, bx * size)
-
-
 def block_dct(plane: torch.Tensor, size: int) -> torch.Tensor:
+    """N×H×W (H, W multiples of ``size``) → the N×(H/size)×(W/size)×size×size block DCT."""
+    n, h, w = plane.shape
     d = dct_matrix(size).to(plane)
-    return d @ to_blocks(plane, size) @ d.T
+    return d @ plane.reshape(n, h // size, size, w // size, size).permute(0, 1, 3, 2, 4) @ d.T
 
 
 def block_idct(coefficients: torch.Tensor) -> torch.Tensor:
-    d = dct_matrix(coefficients.shape[-1]).to(coefficients)
-    return from_blocks(d.T @ coefficients @ d)
-
-
-def box_downsample(planes: torch.Tensor) -> torch.Tensor:
-    """2×2 means (libjpeg's h2v2 downsampling): N×C×H×W with even H, W → N×C×H/2×W/2."""
-    return F.avg_pool2d(planes, 2)
+    """Inverse of ``block_dct``."""
+    n, by, bx, size, _ = coefficients.shape
+    d = dct_matrix(size).to(coefficients)
+    return (d.T @ coefficients @ d).permute(0, 1, 3, 2, 4).reshape(n, by * size, bx * size)
 
 
 def fancy_upsample(planes: torch.Tensor) -> torch.Tensor:
@@ -121,7 +106,6 @@ def rate_features(quantised: torch.Tensor, unrounded: torch.Tensor) -> torch.Ten
     the gradient of a sigmoid step at |u| = 1/2 (where a coefficient becomes zero); ``log_dc_delta``: Σ log2(1 + |ΔDC|) along each block row (DC is coded
     as a difference); ``blocks``: the block count (end-of-block symbols and per-block overhead).
     """
-    n = quantised.shape[0]
     ac_mask = torch.ones(quantised.shape[-2:], device=quantised.device, dtype=quantised.dtype)
     ac_mask[0, 0] = 0
     magnitude = quantised.abs()
@@ -132,7 +116,7 @@ def rate_features(quantised: torch.Tensor, unrounded: torch.Tensor) -> torch.Ten
     dc = quantised[..., 0, 0]
     dc_delta = torch.cat([dc[:, :, :1], dc[:, :, 1:] - dc[:, :, :-1]], dim=2)
     log_dc = torch.log2(1 + dc_delta.abs()).flatten(1).sum(1)
-    blocks = torch.full((n,), float(dc[0].numel()), device=quantised.device, dtype=quantised.dtype)
+    blocks = torch.full((quantised.shape[0],), float(dc[0].numel()), device=quantised.device, dtype=quantised.dtype)
     return torch.stack([log_ac, nonzero_ac, log_dc, blocks], dim=1)
 
 
@@ -159,12 +143,9 @@ class BlockTransformProxy(nn.Module):
         raise NotImplementedError
 
     def forward(self, x: torch.Tensor, quality: float | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The reconstruction and the estimated bits per image (rate features · weights + a per-file constant)."""
         recon, features = self.encode_decode(x, quality)
-        return recon, self.bits(features)
-
-    def bits(self, features: torch.Tensor) -> torch.Tensor:
-        """Estimated bits per image from the N×8 rate features (+ the per-file constant)."""
-        return features @ self.rate_weights[:-1] + self.rate_weights[-1]
+        return recon, features @ self.rate_weights[:-1] + self.rate_weights[-1]
 
     def encode_decode(self, x: torch.Tensor, quality: float | torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The reconstruction (N×3×H×W in [0, 1]) and the N×8 rate features (luma, then chroma)."""
@@ -177,7 +158,7 @@ class BlockTransformProxy(nn.Module):
         ycc = ste_round(rgb_to_ycbcr(pixels))
         chroma = ycc[:, 1:]
         if self.subsampling:
-            chroma = ste_round(box_downsample(chroma))
+            chroma = ste_round(F.avg_pool2d(chroma, 2))  # 2×2 means: libjpeg's h2v2 downsampling
         y_rec, y_features = self._plane(ycc[:, 0], luma_table)
         c_parts = [self._plane(chroma[:, i], chroma_table) for i in range(2)]
         c_rec = torch.stack([part[0] for part in c_parts], dim=1)
@@ -244,11 +225,5 @@ class VirtualCodecProxy(BlockTransformProxy):
     def from_fit(cls, path: str | Path) -> "VirtualCodecProxy":
         """Build the twin a ``benchmarks/fit_proxy.py`` JSON file describes (shipped in the codec's plugin)."""
         fit = json.loads(Path(path).read_text())
-        return cls(
-            block=fit["block"],
-            subsampling=fit["subsampling"],
-            qualities=fit["qualities"],
-            log_steps=fit["log_steps"],
-            log_chroma_steps=fit["log_chroma_steps"],
-            rate_weights=fit["rate_weights"],
-        )
+        keys = ("block", "subsampling", "qualities", "log_steps", "log_chroma_steps", "rate_weights")
+        return cls(**{key: fit[key] for key in keys})

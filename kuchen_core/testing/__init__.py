@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Iterator
 
+import numpy as np
+
 from ..registry import Registry, use_registry
-from .measures import mean_abs_error, psnr
+from ..training.objectives import psnr
 from .contracts import (
     BackboneContract,
     CodecContract,
@@ -35,9 +37,13 @@ from .contracts import (
 @contextlib.contextmanager
 def registered(*plugins: Any, installed: bool = False, strict: bool = False) -> Iterator[Registry]:
     """Register plugin objects (modules or instances with ``@hookimpl`` functions) for a ``with`` block."""
-    registry = Registry.from_plugins(*plugins, installed=installed, strict=strict)
-    with use_registry(registry):
+    with use_registry(Registry.from_plugins(*plugins, installed=installed, strict=strict)) as registry:
         yield registry
+
+
+def mean_abs_error(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference of two uint8 pictures, in 0-255 steps."""
+    return float(np.abs(a.astype(np.int16) - b).mean())
 
 
 __all__ = [

@@ -61,8 +61,8 @@ def jpeg_ladder(image: np.ndarray, qualities: Sequence[int] = LADDER) -> list[np
     return out
 
 
-def _test_images() -> list[np.ndarray]:
-    return [sample_photo()] + [noise_image(h, w, seed=i) for i, (h, w) in enumerate(ODD_SIZES)]
+def _test_images(sizes: Sequence[tuple[int, int]] = ODD_SIZES) -> list[np.ndarray]:
+    return [sample_photo()] + [noise_image(h, w, seed=i) for i, (h, w) in enumerate(sizes)]
 
 
 def _assert_image(result: Any, shape: tuple[int, ...], what: str) -> None:
@@ -176,8 +176,7 @@ def check_metric_loss_form(metric: Metric) -> None:
 def check_method(method: Method, sizes: Sequence[tuple[int, int]] = ODD_SIZES) -> None:
     """Same-size uint8 output on a photo and odd sizes, input untouched, deterministic."""
     assert method.info.description, f"method {method.info.name!r} needs a description"
-    images = [sample_photo()] + [noise_image(h, w, seed=i) for i, (h, w) in enumerate(sizes)]
-    for image in images:
+    for image in _test_images(sizes):
         before = image.copy()
         result = method.apply(image)
         _assert_image(result, image.shape, f"{method.spec}.apply")

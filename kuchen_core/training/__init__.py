@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from .config import DataConfig, TrainConfig, TrainConfigError, load_train_config, parse_train_config
+from .config import DataConfig, TrainConfigError, load_train_config, parse_train_config
 from .loop import train
-from .pairs import Pair, PairSet, load_pairs
+from .pairs import load_pairs
 
 __all__ = [
     "DataConfig",
-    "Pair",
-    "PairSet",
-    "TrainConfig",
     "TrainConfigError",
     "load_pairs",
     "load_train_config",

@@ -15,12 +15,12 @@ from .pairs import Pair
 
 def patch_grid(pairs: Sequence[Pair], width: int, height: int, stride: int) -> np.ndarray:
     """Every (pair, top, left) of a ``height``×``width`` window sliding by ``stride``."""
-    rows = []
-    for index, pair in enumerate(pairs):
-        h, w = pair.input.shape[:2]
-        for top in range(0, h - height + 1, stride):
-            for left in range(0, w - width + 1, stride):
-                rows.append((index, top, left))
+    rows = [
+        (index, top, left)
+        for index, pair in enumerate(pairs)
+        for top in range(0, pair.input.shape[0] - height + 1, stride)
+        for left in range(0, pair.input.shape[1] - width + 1, stride)
+    ]
     if not rows:
         raise TrainConfigError(f"no {width}x{height} patch fits in any training image; lower patch_width/patch_height")
     return np.asarray(rows, dtype=np.int64)
@@ -37,16 +37,17 @@ def epoch_batches(n_patches: int, batch: int, seed: int, epoch: int, rank: int =
 
 
 def assemble(
-    pairs: Sequence[Pair], grid: np.ndarray, indices: np.ndarray, width: int, height: int, augment: bool, seed: int
+    pairs: Sequence[Pair], grid: np.ndarray, indices: np.ndarray, width: int, height: int, flips: int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cut the patches of one batch as N×3×h×w float32 arrays in [0, 1] (input, target)."""
+    """Cut the patches of one batch as N×3×h×w float32 arrays in [0, 1] (input, target), each flipped
+    at random by the seed ``flips`` (None: no augmentation)."""
     inputs, targets = [], []
     for index in indices:
         p, top, left = grid[index]
         a = pairs[p].input[top : top + height, left : left + width]
         b = pairs[p].target[top : top + height, left : left + width]
-        if augment:
-            flip_h, flip_v = np.random.default_rng([seed, int(index)]).integers(0, 2, size=2)
+        if flips is not None:
+            flip_h, flip_v = np.random.default_rng([flips, int(index)]).integers(0, 2, size=2)
             if flip_h:
                 a, b = a[:, ::-1], b[:, ::-1]
             if flip_v:

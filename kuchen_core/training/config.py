@@ -53,7 +53,6 @@ def _positive(value: float, earlier: Mapping[str, Any]) -> str | None:
 
 
 def _count(default: int | None, table: str | None = "train") -> Any:
-    """A positive integer ([train] batch, epochs, ...)."""
     return setting(default, table=table, kind=int, minimum=1, must="a positive integer")
 
 
@@ -118,9 +117,6 @@ class RateDistortionConfig:
         converter=tuple,
     )
 
-    def describe(self) -> dict[str, Any]:
-        return {**attrs.asdict(self), "distortion": dict(self.distortion)}
-
 
 def _rate_distortion(top: Table, key: str) -> RateDistortionConfig:
     """The objective's table: every key it cannot do without is named at once."""
@@ -173,9 +169,7 @@ class TrainConfig:
 
 def load_train_config(path: str | os.PathLike, overrides: Mapping[str, Any] | None = None) -> TrainConfig:
     """Read a TOML config; relative data paths are relative to the config file's folder."""
-    path = Path(path)
-    data = read_toml(path, TrainConfigError)
-    return parse_train_config(data, base=path.parent, overrides=overrides)
+    return parse_train_config(read_toml(path, TrainConfigError), base=Path(path).parent, overrides=overrides)
 
 
 def parse_train_config(

@@ -12,8 +12,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
+from tqdm import tqdm
 
+from .. import __version__
 from ..registry import get_registry, use_registry
 from ..nn.checkpoint import read_meta, require_torch, save_checkpoint, weights_path
 from ..nn.method import pick_device
@@ -30,28 +31,26 @@ from .state import find_snapshot, load_snapshot, save_snapshot
 class Trainer:
     """One training run; ``run()`` returns the summary written to ``summary.json``."""
 
-    def __init__(self, config: TrainConfig, quiet: bool = False, log: Callable[[str], None] = print) -> None:
+    def __init__(self, config: TrainConfig, quiet: bool = False) -> None:
         self.config = config
-        self.quiet = quiet
         self.world = distributed.world_from_env()
+        self.hide_bars = quiet or not self.world.main
         self.device = pick_device(None if config.device == "auto" else config.device)
         if self.device == "cuda" and self.world.size > 1:
             self.device = f"cuda:{self.world.local_rank}"
-        self.log = log if self.world.main else (lambda message: None)
+        self.log: Callable[[str], None] = print if self.world.main else (lambda message: None)
         self.out = Path(config.out)
 
     def run(self) -> dict[str, Any]:
         torch = require_torch()
-
-        config, world = self.config, self.world
-        if config.threads:
-            torch.set_num_threads(config.threads)
-        distributed.start(world, self.device)
-        with use_registry(plugin_registry(config.plugin_modules)):
+        if self.config.threads:
+            torch.set_num_threads(self.config.threads)
+        distributed.start(self.world, self.device)
+        with use_registry(plugin_registry(self.config.plugin_modules)):
             summary = self._run(torch)
         # Only after success: destroying the group while a peer waits in a collective deadlocks,
         # so a failed rank leaves the clean-up to the launcher.
-        distributed.stop(world)
+        distributed.stop(self.world)
         return summary
 
     def _run(self, torch: Any) -> dict[str, Any]:
@@ -59,22 +58,32 @@ class Trainer:
         backbone = get_registry().create("backbone", config.backbone)
         torch.manual_seed(config.seed)
         model = backbone.build()
-        if config.init:
-            self._initialise(model, backbone.spec, config.init)
+        if config.init:  # fine-tuning: start from a checkpoint of the same backbone (BasicSR's pretrain_network)
+            from safetensors.torch import load_file
+
+            meta = read_meta(config.init)
+            if meta["backbone"] != backbone.spec:
+                raise TrainConfigError(f"[model] init {config.init} is a {meta['backbone']!r}, not {backbone.spec!r}")
+            model.load_state_dict(load_file(str(weights_path(config.init))), strict=True)
+            self.log(f"initialised from {config.init}")
         model = model.to(self.device)
         cuda = self.device.startswith("cuda")
         if cuda and config.channels_last:
             model = model.to(memory_format=torch.channels_last)
         optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
-        train_set, val_pairs = self._data()
+        train_set = load_pairs(config.data, self._progress)
+        if config.val is not None:
+            val_pairs = load_pairs(config.val, self._progress).pairs
+        else:
+            kept, val_pairs = split_validation(train_set.pairs, config.val_fraction, config.seed)
+            train_set = PairSet(kept, train_set.data_hash, train_set.description)
         grid = patch_grid(train_set.pairs, config.patch_width, config.patch_height, config.stride)
         self.out.mkdir(parents=True, exist_ok=True)
         state = self._resume(model, optimizer, train_set.data_hash)
         ddp = distributed.wrap(model, world, self.device)
         per_epoch = len(epoch_batches(len(grid), config.batch, config.seed, 0, world.rank, world.size))
-        total = (
-            config.epochs * per_epoch if config.max_steps is None else min(config.max_steps, config.epochs * per_epoch)
-        )
+        every_epoch = config.epochs * per_epoch
+        total = min(every_epoch, config.max_steps or every_epoch)
         self.log(
             f"training {backbone.spec} on {self.device}: {len(train_set.pairs)} pairs, {len(grid)} patches, "
             f"{per_epoch} steps/epoch x {world.size} process(es), {len(val_pairs)} validation pairs"
@@ -84,25 +93,28 @@ class Trainer:
             if config.rate_distortion
             else PairObjective(torch, config.loss)
         )
-        bar = self._bar(total, state["step"])
+        bar = tqdm(
+            total=total, initial=state["step"], desc="train", unit="step", disable=self.hide_bars, dynamic_ncols=True
+        )
         started = time.perf_counter() - state["elapsed_s"]
         model.train()
         while state["step"] < total:
             batches = epoch_batches(len(grid), config.batch, config.seed, state["epoch"], world.rank, world.size)
+            flips = config.seed * 1_000_003 + state["epoch"] if config.augment else None
             for position in range(state["batch"], len(batches)):
-                indices = batches[position]
                 x, y = assemble(
-                    train_set.pairs,
-                    grid,
-                    indices,
-                    config.patch_width,
-                    config.patch_height,
-                    config.augment,
-                    config.seed * 1_000_003 + state["epoch"],
+                    train_set.pairs, grid, batches[position], config.patch_width, config.patch_height, flips
                 )
-                loss = self._step(
-                    torch, ddp, optimizer, objective, x, y, cuda, [config.seed, state["step"], world.rank]
-                )
+                inputs = torch.from_numpy(x).to(self.device, non_blocking=True)
+                targets = torch.from_numpy(y).to(self.device, non_blocking=True)
+                if cuda and config.channels_last:
+                    inputs = inputs.contiguous(memory_format=torch.channels_last)
+                with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda and config.amp):
+                    batch_loss = objective.loss(ddp, inputs, targets, [config.seed, state["step"], world.rank])
+                optimizer.zero_grad(set_to_none=True)
+                batch_loss.backward()
+                optimizer.step()
+                loss = float(batch_loss.detach())
                 state["step"] += 1
                 state["batch"] = position + 1
                 state["loss_ema"] = loss if state["loss_ema"] is None else 0.98 * state["loss_ema"] + 0.02 * loss
@@ -138,47 +150,6 @@ class Trainer:
         if world.main:
             (self.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         return summary
-
-    def _initialise(self, model: Any, spec: str, init: str) -> None:
-        """Fine-tuning: start from a checkpoint of the same backbone (BasicSR's pretrain_network)."""
-        from safetensors.torch import load_file
-
-        meta = read_meta(init)
-        if meta["backbone"] != spec:
-            raise TrainConfigError(f"[model] init {init} is a {meta['backbone']!r}, not {spec!r}")
-        model.load_state_dict(load_file(str(weights_path(init))), strict=True)
-        self.log(f"initialised from {init}")
-
-    def _step(
-        self,
-        torch: Any,
-        model: Any,
-        optimizer: Any,
-        objective: Any,
-        x: np.ndarray,
-        y: np.ndarray,
-        cuda: bool,
-        seed: list[int],
-    ) -> float:
-        inputs = torch.from_numpy(x).to(self.device, non_blocking=True)
-        targets = torch.from_numpy(y).to(self.device, non_blocking=True)
-        if cuda and self.config.channels_last:
-            inputs = inputs.contiguous(memory_format=torch.channels_last)
-        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=cuda and self.config.amp):
-            loss = objective.loss(model, inputs, targets, seed)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        return float(loss.detach())
-
-    def _data(self) -> tuple[PairSet, list[Pair]]:
-        config = self.config
-        train_set = load_pairs(config.data, self._progress)
-        if config.val is not None:
-            val_pairs = load_pairs(config.val, self._progress).pairs
-            return train_set, val_pairs
-        kept, held = split_validation(train_set.pairs, config.val_fraction, config.seed)
-        return PairSet(kept, train_set.data_hash, train_set.description), held
 
     def _resume(self, model: Any, optimizer: Any, data_hash: str) -> dict[str, Any]:
         fresh: dict[str, Any] = {
@@ -226,46 +197,25 @@ class Trainer:
                 **scores,
             }
             state["history"].append(entry)
-            lines = "".join(json.dumps(e) + "\n" for e in state["history"])
-            (self.out / "history.jsonl").write_text(lines)
+            (self.out / "history.jsonl").write_text("".join(json.dumps(e) + "\n" for e in state["history"]))
             self.log(f"step {state['step']}: {objective.describe(scores)}")
             key, sign = objective.best_key, (1 if objective.higher_is_better else -1)
             if state["best"] is None or sign * scores[key] > sign * state["best"][key]:
                 state["best"] = entry
-                save_checkpoint(self.out / "best.safetensors", model, spec, self._meta(entry, data))
+                meta = {
+                    "training": self.config.as_dict(),
+                    "data": data.description,
+                    "data_hash": data.data_hash,
+                    "validation": entry,
+                    "versions": {"torch": require_torch().__version__, "kuchen-core": __version__},
+                    "device": self.device,
+                    "processes": self.world.size,
+                }
+                save_checkpoint(self.out / "best.safetensors", model, spec, meta)
         distributed.barrier(self.world)
 
-    def _meta(self, entry: dict[str, Any], data: PairSet) -> dict[str, Any]:
-        import torch
-
-        from .. import __version__
-
-        return {
-            "training": self.config.as_dict(),
-            "data": data.description,
-            "data_hash": data.data_hash,
-            "validation": entry,
-            "versions": {"torch": torch.__version__, "kuchen-core": __version__},
-            "device": self.device,
-            "processes": self.world.size,
-        }
-
     def _progress(self, items: Any, desc: str, total: int) -> Any:
-        from tqdm import tqdm
-
-        return tqdm(items, desc=desc, total=total, unit="img", leave=False, disable=self.quiet or not self.world.main)
-
-    def _bar(self, total: int, done: int) -> Any:
-        from tqdm import tqdm
-
-        return tqdm(
-            total=total,
-            initial=done,
-            desc="train",
-            unit="step",
-            disable=self.quiet or not self.world.main,
-            dynamic_ncols=True,
-        )
+        return tqdm(items, desc=desc, total=total, unit="img", leave=False, disable=self.hide_bars)
 
 
 def train(config: TrainConfig, quiet: bool = False) -> dict[str, Any]:

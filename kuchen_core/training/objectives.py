@@ -1,8 +1,5 @@
-"""What a training step minimises and what validation measures, one class per kind of training.
-
-``PairObjective``: the network's output against a target (labels, clean originals), a loss by
-name, validated by PSNR against the targets. ``RateDistortionObjective`` (``rate_distortion.py``)
-trains through a codec's differentiable twin instead. The trainer only calls ``loss`` and
+"""What a training step minimises and what validation measures, one class per kind of training
+(``RateDistortionObjective`` is in ``rate_distortion.py``). The trainer only calls ``loss`` and
 ``validate`` and keeps the checkpoint whose ``validate()[best_key]`` is best.
 """
 

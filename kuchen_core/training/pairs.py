@@ -70,8 +70,7 @@ def training_images(config: DataConfig) -> list[Path]:
         except ValueError as exc:
             raise TrainConfigError(str(exc)) from None
         found = [p for p in found if p.stem in wanted]
-    if config.limit is not None:
-        found = found[: config.limit]
+    found = found[: config.limit]
     if not found:
         raise TrainConfigError(
             f"no images match {list(config.images)}" + (f" with ids from {config.ids}" if config.ids else "")
@@ -95,7 +94,6 @@ def _from_codec(config: DataConfig, progress: Progress) -> Loaded:
 
 
 def _from_images(config: DataConfig, progress: Progress) -> Loaded:
-    """Originals only, as (original, original): a rate-distortion objective needs no labels."""
     files = training_images(config)
     pairs, hashed = [], []
     for path in progress(files, "images", len(files)):
@@ -118,8 +116,7 @@ def _from_manifest(config: DataConfig, progress: Progress) -> Loaded:
         for result in row["results"]:
             if result.get("label") and (not wanted or result["quality"] in wanted):
                 jobs.append((source, manifest.parent / result["label"], result["quality"]))
-    if config.limit is not None:
-        jobs = jobs[: config.limit]
+    jobs = jobs[: config.limit]
     pairs, hashed = [], []
     for source, label, quality in progress(jobs, "manifest pairs", len(jobs)):
         original, target = load_image(source), load_image(label)
@@ -141,8 +138,7 @@ def _from_folders(config: DataConfig, progress: Progress) -> Loaded:
         raise TrainConfigError(
             f"{targets}: no target for {', '.join(unmatched[:5])}" + (" …" if len(unmatched) > 5 else "")
         )
-    if config.limit is not None:
-        sources = sources[: config.limit]
+    sources = sources[: config.limit]
     pairs, hashed = [], []
     for source in progress(sources, "pairs", len(sources)):
         a, b = load_image(source), load_image(by_stem[source.stem])

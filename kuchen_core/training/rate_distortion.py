@@ -1,11 +1,9 @@
 """Rate-aware pre-editing: train a network through a codec's differentiable twin.
 
-Each step draws one quality per patch from the configured range, runs ``net(x, q)`` (or ``net(x)``
-for a backbone without ``takes_quality``) and the codec's proxy on the result, and minimises
-estimated bits per pixel against ``lambda`` × distortion from the *original*, the distortion
-being the weighted sum of the named metrics' loss forms. The proxy rounds hard in the forward
-pass (see ``kuchen_core.nn.proxy`` for its gradients), so the training loss is the twin's real
-rate and distortion.
+Each step draws one quality per patch from the configured range and minimises the loss
+``RateDistortionConfig`` defines on the twin's bits and its distortion from the *original*. The
+proxy rounds hard in the forward pass (see ``kuchen_core.nn.proxy`` for its gradients), so the
+training loss is the twin's real rate and distortion.
 
 Validation runs the network as users get it (uint8, tiled, whole held-out photos) at fixed
 qualities and reports the twin's bpp and distortion for the edited and the untouched photo.
@@ -52,21 +50,16 @@ class RateDistortionObjective:
                 raise TrainConfigError(f"[rate_distortion] metric {name!r} has no differentiable loss form")
             self.terms.append((form, weight))
 
-    def qualities(self, count: int, seed: list[int]) -> np.ndarray:
-        low, high = self.config.qualities
-        return np.random.default_rng(seed).integers(low, high + 1, size=count)
-
     def edit(self, model: Any, x: Any, quality: Any) -> Any:
         """The network's output; a backbone may take the quality (``takes_quality``) or the twin's
         quantiser steps at that quality (``takes_quantiser``) as further arguments."""
-        module = _unwrap(model)
+        module = getattr(model, "module", model)  # attributes live inside a DistributedDataParallel wrapper
         if getattr(module, "takes_quantiser", False):
             return model(x, *self.proxy.tables(quality))
         return model(x, quality) if getattr(module, "takes_quality", False) else model(x)
 
-    def rd_loss(self, bits: Any, distortion: Any, pixels: int, reference: tuple[Any, Any] | None = None) -> Any:
-        """Per image: ``bpp + λ·D``, or with ``form = "relative"`` ``bits/bits₀ + λ·D/D₀``, ₀ being the
-        untouched image through the twin (so λ is the same trade-off at every quality and photo)."""
+    def rd_loss(self, bits: Any, distortion: Any, pixels: int, reference: tuple[Any, Any] | None) -> Any:
+        """Per image, the loss of the configured ``form``; relative, λ is one trade-off at every quality and photo."""
         if self.config.form == "relative":
             if reference is None:
                 raise ValueError("the relative form needs the untouched image's bits and distortion")
@@ -74,23 +67,19 @@ class RateDistortionObjective:
             return bits / bits_0 + self.config.lmbda * distortion / distortion_0.clamp(min=MIN_DISTORTION)
         return bits / pixels + self.config.lmbda * distortion
 
-    def untouched(self, x: Any, quality: Any) -> tuple[Any, Any] | None:
-        """Twin bits and distortion of ``x`` itself, as hard-rounded (the reference of the relative form)."""
-        if self.config.form != "relative":
-            return None
-        import torch
-
-        with torch.no_grad():
-            return self._twin(x, x, quality)
-
     def distortion(self, decoded: Any, original: Any) -> Any:
         return sum(weight * form(decoded, original) for form, weight in self.terms)
 
     def loss(self, model: Any, inputs: Any, targets: Any, seed: list[int]) -> Any:
         import torch
 
-        quality = torch.as_tensor(self.qualities(inputs.shape[0], seed), dtype=torch.float32, device=inputs.device)
-        reference = self.untouched(targets, quality)
+        low, high = self.config.qualities
+        drawn = np.random.default_rng(seed).integers(low, high + 1, size=inputs.shape[0])
+        quality = torch.as_tensor(drawn, dtype=torch.float32, device=inputs.device)
+        reference = None
+        if self.config.form == "relative":  # the untouched patches through the twin, as hard-rounded
+            with torch.no_grad():
+                reference = self._twin(targets, targets, quality)
         decoded, bits = self.proxy(self.edit(model, inputs, quality).float(), quality)
         pixels = inputs.shape[-1] * inputs.shape[-2]
         return self.rd_loss(bits, self.distortion(decoded, targets), pixels, reference).mean()
@@ -99,14 +88,7 @@ class RateDistortionObjective:
         """Twin bpp, distortion and loss of edited and untouched held-out photos, at ``val_qualities``."""
         import torch
 
-        rows: dict[str, list[float]] = {
-            "bpp_in": [],
-            "bpp_out": [],
-            "d_in": [],
-            "d_out": [],
-            "loss_in": [],
-            "rd_loss": [],
-        }
+        rows: dict[str, list[float]] = {key: [] for key in ("bpp_in", "bpp_out", "d_in", "d_out", "loss_in", "rd_loss")}
         with torch.inference_mode():
             for pair in pairs:
                 original = _batch(pair.target, device)
@@ -115,14 +97,11 @@ class RateDistortionObjective:
                     q = torch.full((1,), float(quality), device=device)
                     edited = run_tiled(lambda b: self.edit(model, b, q.expand(b.shape[0])), pair.input, device=device)
                     untouched = self._twin(_batch(pair.input, device), original, q)
-                    reference = untouched if self.config.form == "relative" else None
-                    for tag, (bits, distortion) in (
-                        ("in", untouched),
-                        ("out", self._twin(_batch(edited, device), original, q)),
-                    ):
+                    touched = self._twin(_batch(edited, device), original, q)
+                    for tag, (bits, distortion) in (("in", untouched), ("out", touched)):
                         rows[f"bpp_{tag}"].append(float(bits[0]) / pixels)
                         rows[f"d_{tag}"].append(float(distortion[0]))
-                        loss = self.rd_loss(bits, distortion, pixels, reference)
+                        loss = self.rd_loss(bits, distortion, pixels, untouched)
                         rows["loss_in" if tag == "in" else "rd_loss"].append(float(loss[0]))
         scores = {key: float(np.mean(values)) for key, values in rows.items()}
         scores["bpp_change"] = scores["bpp_out"] / scores["bpp_in"] - 1 if scores["bpp_in"] else math.nan
@@ -144,8 +123,3 @@ def _batch(image: np.ndarray, device: str) -> Any:
     import torch
 
     return torch.from_numpy(np.ascontiguousarray(image).copy()).to(device).permute(2, 0, 1).unsqueeze(0).float() / 255.0
-
-
-def _unwrap(model: Any) -> Any:
-    """The module inside a DistributedDataParallel wrapper (attributes live there)."""
-    return getattr(model, "module", model)

@@ -25,6 +25,7 @@ class SnapshotError(KuchenError):
 
 
 def save_snapshot(out: Path, model: Any, optimizer: Any, backbone: str, state: dict[str, Any]) -> Path:
+    import torch
     from safetensors.torch import save_file
 
     folder = out / f"step-{state['step']}"
@@ -32,9 +33,14 @@ def save_snapshot(out: Path, model: Any, optimizer: Any, backbone: str, state: d
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     save_checkpoint(folder / "model.safetensors", model, backbone, {"step": state["step"]})
-    tensors, groups = _flatten_optimizer(optimizer.state_dict())
+    optimizer_state = optimizer.state_dict()
+    tensors = {
+        f"{index}.{key}": torch.as_tensor(value).detach().to("cpu").contiguous()
+        for index, values in optimizer_state["state"].items()
+        for key, value in values.items()
+    }
     save_file(tensors, str(folder / "optimizer.safetensors"))
-    (folder / "state.json").write_text(json.dumps({**state, "param_groups": groups}, indent=1))
+    (folder / "state.json").write_text(json.dumps({**state, "param_groups": optimizer_state["param_groups"]}, indent=1))
     write_atomic(out / POINTER, folder.name)
     older = sorted((f for f in out.glob("step-*") if f != folder), key=_step, reverse=True)
     for old in older[1:]:  # the newest older one stays: the fallback if this one turns out damaged
@@ -55,9 +61,8 @@ def find_snapshot(out: Path, log: Callable[[str], None]) -> tuple[Path, dict[str
                 read_shapes(folder / name)
         except (OSError, ValueError, CheckpointError) as exc:
             problems.append(f"{folder.name}: {exc}")
-            log(
-                f"snapshot {folder} is damaged ({exc}); {'trying the one before' if folder != folders[-1] else 'none left'}"
-            )
+            left = "trying the one before" if folder != folders[-1] else "none left"
+            log(f"snapshot {folder} is damaged ({exc}); {left}")
             continue
         if isinstance(state, dict):
             return folder, state
@@ -77,8 +82,11 @@ def load_snapshot(folder: Path, model: Any, optimizer: Any) -> dict[str, Any]:
     state = json.loads((folder / "state.json").read_text())
     try:
         model.load_state_dict(load_file(str(folder / "model.safetensors")), strict=True)
-        tensors = load_file(str(folder / "optimizer.safetensors"))
-        optimizer.load_state_dict(_unflatten_optimizer(tensors, state.pop("param_groups")))
+        tensors: dict[int, dict[str, Any]] = {}
+        for name, tensor in load_file(str(folder / "optimizer.safetensors")).items():
+            index, key = name.split(".", 1)
+            tensors.setdefault(int(index), {})[key] = tensor
+        optimizer.load_state_dict({"state": tensors, "param_groups": state.pop("param_groups")})
     except Exception as exc:  # safetensors' own errors, a shape that does not fit
         raise SnapshotError(f"{folder}: cannot resume from this snapshot ({exc})") from None
     return state
@@ -89,22 +97,3 @@ def _step(folder: Path) -> int:
         return int(folder.name.split("-", 1)[1])
     except ValueError:
         return -1
-
-
-def _flatten_optimizer(state_dict: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    import torch
-
-    tensors = {}
-    for index, values in state_dict["state"].items():
-        for key, value in values.items():
-            tensor = value if isinstance(value, torch.Tensor) else torch.tensor(value)
-            tensors[f"{index}.{key}"] = tensor.detach().to("cpu").contiguous()
-    return tensors, state_dict["param_groups"]
-
-
-def _unflatten_optimizer(tensors: dict[str, Any], groups: list[dict[str, Any]]) -> dict[str, Any]:
-    state: dict[int, dict[str, Any]] = {}
-    for name, tensor in tensors.items():
-        index, key = name.split(".", 1)
-        state.setdefault(int(index), {})[key] = tensor
-    return {"state": state, "param_groups": groups}
