@@ -82,11 +82,10 @@ def label_image(task: ImageTask) -> ImageOutcome:
     """Label one image; any error is returned in the outcome, never raised, so the run goes on."""
     start = time.perf_counter()
     try:
-        return _ImageLabeler(task).run(start)
+        outcome = _ImageLabeler(task).run()
     except Exception as exc:  # an unreadable image, a label that cannot be written, a broken plugin
-        return ImageOutcome(
-            task.index, task.image.name, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start
-        )
+        outcome = ImageOutcome(task.index, task.image.name, error=f"{type(exc).__name__}: {exc}")
+    return attrs.evolve(outcome, seconds=time.perf_counter() - start)
 
 
 class _ImageLabeler:
@@ -102,7 +101,7 @@ class _ImageLabeler:
         self.computed = 0
         self.applications = 0
 
-    def run(self, start: float) -> ImageOutcome:
+    def run(self) -> ImageOutcome:
         plan, image_info = self.plan, self.task.image
         tools = toolkit(plan)
         data = Path(image_info.path).read_bytes()
@@ -111,14 +110,7 @@ class _ImageLabeler:
         record = self.cache.get(record_key)
         if record is not None and _intact(record, plan):
             total = len(plan.groups) * len(plan.qualities)
-            return ImageOutcome(
-                self.task.index,
-                image_info.name,
-                record_key,
-                _winners(record),
-                cached=total,
-                seconds=time.perf_counter() - start,
-            )
+            return ImageOutcome(self.task.index, image_info.name, record_key, _winners(record), cached=total)
 
         image = load_image(data)
         self.keys = {
@@ -138,16 +130,12 @@ class _ImageLabeler:
             cached,
             self.applications,
             tuple((plan.group_name(plan.groups[g]), q, error) for (g, q), error in sorted(self.failures.items())),
-            seconds=time.perf_counter() - start,
         )
 
     # -- evaluation along the prefix tree ---------------------------------------------------
 
     def _evaluate_missing(self, tools: Toolkit, image: np.ndarray) -> None:
-        missing = {g for (g, _), result in self.results.items() if result is None}
-        if not missing:
-            return
-        index = {self.plan.groups[g]: g for g in missing}
+        index = {self.plan.groups[g]: g for (g, _), result in self.results.items() if result is None}
         tree = children(index)
 
         def walk(prefix: Group, processed: np.ndarray, elapsed: float) -> None:
@@ -169,14 +157,15 @@ class _ImageLabeler:
         walk((), image, 0.0)
 
     def _fail_below(self, prefix: Group, index: dict[Group, int], error: str) -> None:
-        for group, g in index.items():
-            if group[: len(prefix)] == prefix:
-                for q in self.plan.qualities:
-                    if self.results[(g, q)] is None:
-                        self.failures[(g, q)] = error
+        below = [g for group, g in index.items() if group[: len(prefix)] == prefix]
+        self.failures.update(
+            {(g, q): error for g in below for q in self.plan.qualities if self.results[(g, q)] is None}
+        )
 
     def _evaluate_group(self, tools: Toolkit, image: np.ndarray, g: int, processed: np.ndarray, elapsed: float) -> None:
-        self._retain(g, processed)
+        if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
+            self.retained[g] = processed
+            self.retained_bytes += processed.nbytes
         pixels = pixels_digest(processed)
         for q in self.plan.qualities:
             if self.results[(g, q)] is not None:
@@ -205,50 +194,43 @@ class _ImageLabeler:
         assert result is not None, "only evaluated (group, quality) pairs are looked up"
         return result
 
-    def _retain(self, g: int, processed: np.ndarray) -> None:
-        if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
-            self.retained[g] = processed
-            self.retained_bytes += processed.nbytes
-
     # -- scoring, labels and the manifest row -------------------------------------------------
 
     def _row(self, tools: Toolkit, image: np.ndarray, sha: str) -> dict[str, Any]:
         plan = self.plan
+        names = [plan.group_name(group) for group in plan.groups]
+        labels = [use.component.label for use in plan.metrics]
         per_quality = []
         for q in plan.qualities:
-            ok = [g for g in range(len(plan.groups)) if self.results[(g, q)] is not None]
-            entries: dict[int, dict[str, Any]] = {
-                g: {"group": plan.group_name(plan.groups[g]), "error": self.failures[(g, q)]}
-                for g in range(len(plan.groups))
-                if g not in ok
+            ok = [g for g in range(len(names)) if self.results[(g, q)] is not None]
+            results = [self._result(g, q) for g in ok]
+            total, z_quality, z_bpp = scores(
+                [[r["quality"][label] for r in results] for label in labels],
+                [r["bpp"] for r in results],
+                [use.weight for use in plan.metrics],
+                [use.higher_is_better for use in plan.metrics],
+                plan.rate_weight,
+            )
+            scored = {
+                g: {
+                    **results[j],
+                    "z_quality": {label: z[j] for label, z in zip(labels, z_quality)},
+                    "z_bpp": z_bpp[j],
+                    "score": total[j],
+                }
+                for j, g in enumerate(ok)
             }
-            best = None
-            if ok:
-                results = [self._result(g, q) for g in ok]
-                labels = [use.component.label for use in plan.metrics]
-                total, z_quality, z_bpp = scores(
-                    [[r["quality"][label] for r in results] for label in labels],
-                    [r["bpp"] for r in results],
-                    [use.weight for use in plan.metrics],
-                    [use.higher_is_better for use in plan.metrics],
-                    plan.rate_weight,
-                )
-                for j, g in enumerate(ok):
-                    entries[g] = {
-                        "group": plan.group_name(plan.groups[g]),
-                        **results[j],
-                        "z_quality": {label: z[j] for label, z in zip(labels, z_quality)},
-                        "z_bpp": z_bpp[j],
-                        "score": total[j],
-                    }
-                best = ok[winner(total)]
+            best = ok[winner(total)] if ok else None
             per_quality.append(
                 {
                     "codec": plan.codec.label,
                     "quality": q,
-                    "winner": plan.group_name(plan.groups[best]) if best is not None else None,
+                    "winner": names[best] if best is not None else None,
                     **self._write_label(tools, image, best, q),
-                    "groups": [entries[g] for g in range(len(plan.groups))],
+                    "groups": [
+                        {"group": name, **scored[g]} if g in scored else {"group": name, "error": self.failures[(g, q)]}
+                        for g, name in enumerate(names)
+                    ],
                 }
             )
         return {
