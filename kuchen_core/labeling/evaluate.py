@@ -92,6 +92,7 @@ class _ImageLabeler:
     def __init__(self, task: ImageTask) -> None:
         self.task = task
         self.plan = task.plan
+        self.tools = toolkit(task.plan)
         self.cache = ContentCache(self.plan.cache_dir)
         self.keys: dict[tuple[int, int], str] = {}
         self.results: dict[tuple[int, int], dict[str, Any] | None] = {}
@@ -103,7 +104,6 @@ class _ImageLabeler:
 
     def run(self) -> ImageOutcome:
         plan, image_info = self.plan, self.task.image
-        tools = toolkit(plan)
         data = Path(image_info.path).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         record_key = plan.record_key(sha, image_info.name, image_info.label_rel)
@@ -112,14 +112,14 @@ class _ImageLabeler:
             total = len(plan.groups) * len(plan.qualities)
             return ImageOutcome(self.task.index, image_info.name, record_key, _winners(record), cached=total)
 
-        image = load_image(data)
+        self.image = load_image(data)
         self.keys = {
             (g, q): plan.result_key(sha, group, q) for g, group in enumerate(plan.groups) for q in plan.qualities
         }
         self.results = {slot: self.cache.get(key) for slot, key in self.keys.items()}
         cached = sum(r is not None for r in self.results.values())
-        self._evaluate_missing(tools, image)
-        row = self._row(tools, image, sha)
+        self._evaluate_missing()
+        row = self._row(sha)
         self.cache.put(record_key, row)
         return ImageOutcome(
             self.task.index,
@@ -134,35 +134,32 @@ class _ImageLabeler:
 
     # -- evaluation along the prefix tree ---------------------------------------------------
 
-    def _evaluate_missing(self, tools: Toolkit, image: np.ndarray) -> None:
+    def _evaluate_missing(self) -> None:
         index = {self.plan.groups[g]: g for (g, _), result in self.results.items() if result is None}
         tree = children(index)
 
         def walk(prefix: Group, processed: np.ndarray, elapsed: float) -> None:
             if prefix in index:
-                self._evaluate_group(tools, image, index[prefix], processed, elapsed)
+                self._evaluate_group(index[prefix], processed, elapsed)
             for method_index in tree.get(prefix, []):
                 child = prefix + (method_index,)
                 begin = time.perf_counter()
                 try:
-                    out = apply_methods(processed, [tools.methods[method_index]])
+                    out = apply_methods(processed, [self.tools.methods[method_index]])
                 except Exception as exc:  # fails every group below this prefix, only those
-                    label = self.plan.methods[method_index].label
-                    self._fail_below(child, index, f"method {label!r}: {type(exc).__name__}: {exc}")
+                    error = f"method {self.plan.methods[method_index].label!r}: {type(exc).__name__}: {exc}"
+                    below = [g for group, g in index.items() if group[: len(child)] == child]
+                    self.failures.update(
+                        {(g, q): error for g in below for q in self.plan.qualities if self.results[(g, q)] is None}
+                    )
                     continue
                 finally:
                     self.applications += 1
                 walk(child, out, elapsed + time.perf_counter() - begin)
 
-        walk((), image, 0.0)
+        walk((), self.image, 0.0)
 
-    def _fail_below(self, prefix: Group, index: dict[Group, int], error: str) -> None:
-        below = [g for group, g in index.items() if group[: len(prefix)] == prefix]
-        self.failures.update(
-            {(g, q): error for g in below for q in self.plan.qualities if self.results[(g, q)] is None}
-        )
-
-    def _evaluate_group(self, tools: Toolkit, image: np.ndarray, g: int, processed: np.ndarray, elapsed: float) -> None:
+    def _evaluate_group(self, g: int, processed: np.ndarray, elapsed: float) -> None:
         if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
             self.retained[g] = processed
             self.retained_bytes += processed.nbytes
@@ -172,18 +169,17 @@ class _ImageLabeler:
                 continue
             try:
                 result = encode_and_measure(
-                    processed, tools.codec, q, tools.metrics, reference=image, require_finite=True
+                    processed, self.tools.codec, q, self.tools.metrics, reference=self.image, require_finite=True
                 )
             except Exception as exc:
                 self.failures[(g, q)] = f"{type(exc).__name__}: {exc}"
                 continue
-            timings = {"methods": elapsed, **result.timings}
             entry = {
                 "bpp": result.bpp,
                 "bytes": result.n_bytes,
                 "quality": result.scores,
                 "pixels": pixels,
-                "timings": {k: round(v, 6) for k, v in timings.items()},
+                "timings": {k: round(v, 6) for k, v in {"methods": elapsed, **result.timings}.items()},
             }
             self.cache.put(self.keys[(g, q)], entry)
             self.results[(g, q)] = entry
@@ -196,7 +192,7 @@ class _ImageLabeler:
 
     # -- scoring, labels and the manifest row -------------------------------------------------
 
-    def _row(self, tools: Toolkit, image: np.ndarray, sha: str) -> dict[str, Any]:
+    def _row(self, sha: str) -> dict[str, Any]:
         plan = self.plan
         names = [plan.group_name(group) for group in plan.groups]
         labels = [use.component.label for use in plan.metrics]
@@ -226,7 +222,7 @@ class _ImageLabeler:
                     "codec": plan.codec.label,
                     "quality": q,
                     "winner": names[best] if best is not None else None,
-                    **self._write_label(tools, image, best, q),
+                    **self._write_label(best, q),
                     "groups": [
                         {"group": name, **scored[g]} if g in scored else {"group": name, "error": self.failures[(g, q)]}
                         for g, name in enumerate(names)
@@ -236,13 +232,13 @@ class _ImageLabeler:
         return {
             "image": self.task.image.name,
             "sha256": sha,
-            "height": image.shape[0],
-            "width": image.shape[1],
+            "height": self.image.shape[0],
+            "width": self.image.shape[1],
             "results": per_quality,
             "failed": len(self.failures),
         }
 
-    def _write_label(self, tools: Toolkit, image: np.ndarray, g: int | None, quality: int) -> dict[str, Any]:
+    def _write_label(self, g: int | None, quality: int) -> dict[str, Any]:
         if g is None:
             return {"label": None, "label_sha256": None}
         path = self.plan.label_path(quality, self.task.image.label_rel)
@@ -251,7 +247,7 @@ class _ImageLabeler:
         # an earlier run) is kept: the winner need not be applied again
         if processed is not None or stored_pixels(path, self._result(g, quality)["pixels"]) is None:
             if processed is None:  # the winner came from the cache, or did not fit the memory budget
-                processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
+                processed = apply_methods(self.image, [self.tools.methods[i] for i in self.plan.groups[g]])
                 self.applications += len(self.plan.groups[g])
                 self.retained[g] = processed
             path.parent.mkdir(parents=True, exist_ok=True)
