@@ -15,6 +15,7 @@ in flight when a worker died are retried alone, once, so only the killer fails).
 from __future__ import annotations
 
 import abc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -51,8 +52,7 @@ def run_tasks(
     tasks: Iterable[T],
     failed: Callable[[T, str], R],
     bar: dict[str, Any],
-    status: Callable[[], dict[str, Any] | None] = lambda: None,
-    window: int | None = None,
+    status: Callable[[], dict[str, Any] | None],
 ) -> Iterator[R]:
     """Every task's outcome as it completes, under a progress bar (``bar``: tqdm's total, desc, unit,
     disable): a task that raised or whose worker died comes back as ``failed(task, error)``, so a
@@ -60,7 +60,7 @@ def run_tasks(
     from tqdm import tqdm
 
     with tqdm(dynamic_ncols=True, **bar) as progress:
-        for done in executor.map_unordered(fn, tasks, window):
+        for done in executor.map_unordered(fn, tasks):
             yield done.result if done.result is not None else failed(done.item, done.error or "unknown error")
             progress.update(1)
             shown = status()
@@ -142,10 +142,11 @@ class ProcessExecutor(Executor):
             )
         return self._pool
 
-    def _discard_broken_pool(self) -> None:
+    def close(self, broken: bool = False) -> None:
+        """Shut the pool down (a ``broken`` one without waiting); the next submission starts a fresh pool."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None  # the next submission starts a fresh pool
+            self._pool.shutdown(wait=not broken, cancel_futures=True)
+            self._pool = None
 
     def map_unordered(
         self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
@@ -156,10 +157,8 @@ class ProcessExecutor(Executor):
         suspects: list[T] = []  # in flight when a worker died: innocent until they kill one alone
 
         def fill() -> None:
-            for item in source:
+            for item in itertools.islice(source, limit - len(pending)):
                 pending[self._current().submit(fn, item)] = item
-                if len(pending) >= limit:
-                    return
 
         fill()
         while pending:
@@ -167,7 +166,7 @@ class ProcessExecutor(Executor):
             for future in finished:
                 item = pending.pop(future)
                 if isinstance(future.exception(), BrokenProcessPool):
-                    self._discard_broken_pool()
+                    self.close(broken=True)
                     suspects.append(item)
                 else:
                     yield _done(item, future)
@@ -184,14 +183,9 @@ class ProcessExecutor(Executor):
         wait([future])
         error = future.exception()
         if isinstance(error, BrokenProcessPool):
-            self._discard_broken_pool()
+            self.close(broken=True)
             return Done(item, error=f"worker process died while running this item, also when run alone ({error})")
         return _done(item, future)
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
 
 def _done(item: T, future: Future) -> Done[T, R]:
@@ -249,12 +243,10 @@ class DaskExecutor(Executor):
         running = distributed.as_completed(loop=self._client.loop)
 
         def fill() -> None:
-            for item in source:
+            for item in itertools.islice(source, limit - len(pending)):
                 future = self._client.submit(fn, item, pure=False)
                 pending[future.key] = item
                 running.add(future)
-                if len(pending) >= limit:
-                    return
 
         fill()
         for future in running:
