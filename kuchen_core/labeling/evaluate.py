@@ -259,11 +259,8 @@ def _intact(record: dict[str, Any], plan: LabelPlan) -> bool:
     """A finished row with every label file present and unchanged."""
     if record.get("failed"):
         return False
-    for result in record.get("results", []):
-        path = Path(plan.output) / result["label"]
-        if not path.is_file() or file_sha256(path) != result["label_sha256"]:
-            return False
-    return True
+    labels = [(Path(plan.output) / result["label"], result["label_sha256"]) for result in record.get("results", [])]
+    return all(path.is_file() and file_sha256(path) == sha for path, sha in labels)
 
 
 def _winners(record: dict[str, Any]) -> dict[int, str | None]:

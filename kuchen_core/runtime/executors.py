@@ -180,8 +180,7 @@ class ProcessExecutor(Executor):
     def _alone(self, fn: Callable[[T], R], item: T) -> Done[T, R]:
         """Run ``item`` with nothing else in flight: if its worker dies now, the item is the cause."""
         future = self._current().submit(fn, item)
-        wait([future])
-        error = future.exception()
+        error = future.exception()  # waits for it
         if isinstance(error, BrokenProcessPool):
             self.close(broken=True)
             return Done(item, error=f"worker process died while running this item, also when run alone ({error})")
