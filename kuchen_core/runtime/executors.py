@@ -81,11 +81,16 @@ class Executor(abc.ABC):
     workers: int = 1
     description: str = ""
 
-    @abc.abstractmethod
     def map_unordered(
         self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
     ) -> Iterator[Done[T, R]]:
-        """Yield one ``Done`` per item, in completion order, with at most ``window`` in flight."""
+        """Yield one ``Done`` per item, in completion order, with at most ``window`` (default: twice the
+        workers) in flight."""
+        return self._map(fn, iter(items), max(1, window if window is not None else 2 * self.workers))
+
+    @abc.abstractmethod
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
+        """:meth:`map_unordered` with its window resolved to ``limit``."""
 
     def close(self) -> None:
         """Release workers and clusters."""
@@ -96,18 +101,13 @@ class Executor(abc.ABC):
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _window(self, window: int | None) -> int:
-        return max(1, window if window is not None else 2 * self.workers)
-
 
 class InlineExecutor(Executor):
     """Runs each task in this process, one after another."""
 
     description = "in-process, 1 job"
 
-    def map_unordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
-    ) -> Iterator[Done[T, R]]:
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
         for item in items:
             try:
                 yield Done(item, fn(item))
@@ -122,9 +122,8 @@ def _limit_threads(threads: int) -> None:
 
 
 class ProcessExecutor(Executor):
-    """A pool of ``jobs`` spawned processes. A worker that dies (a segfaulting plugin) breaks the pool and
-    every item in flight with it: each of those is then run again alone, once, so only the item that
-    kills a worker on its own is failed and the innocent ones finish."""
+    """A pool of ``jobs`` spawned processes; a dying worker (a segfaulting plugin) breaks the pool, so the
+    items then in flight are each run again alone, once (see the module docstring)."""
 
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
@@ -148,16 +147,12 @@ class ProcessExecutor(Executor):
             self._pool.shutdown(wait=not broken, cancel_futures=True)
             self._pool = None
 
-    def map_unordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
-    ) -> Iterator[Done[T, R]]:
-        limit = self._window(window)
-        source = iter(items)
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
         pending: dict[Future, T] = {}
         suspects: list[T] = []  # in flight when a worker died: innocent until they kill one alone
 
         def fill() -> None:
-            for item in itertools.islice(source, limit - len(pending)):
+            for item in itertools.islice(items, limit - len(pending)):
                 pending[self._current().submit(fn, item)] = item
 
         fill()
@@ -232,17 +227,13 @@ class DaskExecutor(Executor):
         self.workers = sum(self._client.nthreads().values())
         self.description = f"dask on {where}, {self.workers} worker threads"
 
-    def map_unordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
-    ) -> Iterator[Done[T, R]]:
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
         distributed = _distributed()
-        limit = self._window(window)
-        source = iter(items)
         pending: dict[str, T] = {}
         running = distributed.as_completed(loop=self._client.loop)
 
         def fill() -> None:
-            for item in itertools.islice(source, limit - len(pending)):
+            for item in itertools.islice(items, limit - len(pending)):
                 future = self._client.submit(fn, item, pure=False)
                 pending[future.key] = item
                 running.add(future)
