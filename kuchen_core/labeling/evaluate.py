@@ -95,7 +95,7 @@ class _ImageLabeler:
         self.tools = toolkit(task.plan)
         self.cache = ContentCache(self.plan.cache_dir)
         self.keys: dict[tuple[int, int], str] = {}
-        self.results: dict[tuple[int, int], dict[str, Any] | None] = {}
+        self.results: dict[tuple[int, int], dict[str, Any]] = {}  # evaluated (group, quality) pairs
         self.failures: dict[tuple[int, int], str] = {}
         self.retained: dict[int, np.ndarray] = {}
         self.retained_bytes = 0
@@ -116,8 +116,8 @@ class _ImageLabeler:
         self.keys = {
             (g, q): plan.result_key(sha, group, q) for g, group in enumerate(plan.groups) for q in plan.qualities
         }
-        self.results = {slot: self.cache.get(key) for slot, key in self.keys.items()}
-        cached = sum(r is not None for r in self.results.values())
+        self.results = {slot: result for slot, key in self.keys.items() if (result := self.cache.get(key)) is not None}
+        cached = len(self.results)
         self._evaluate_missing()
         row = self._row(sha)
         self.cache.put(record_key, row)
@@ -135,7 +135,7 @@ class _ImageLabeler:
     # -- evaluation along the prefix tree ---------------------------------------------------
 
     def _evaluate_missing(self) -> None:
-        index = {self.plan.groups[g]: g for (g, _), result in self.results.items() if result is None}
+        index = {self.plan.groups[g]: g for g, q in self.keys if (g, q) not in self.results}
         tree = children(index)
 
         def walk(prefix: Group, processed: np.ndarray, elapsed: float) -> None:
@@ -150,7 +150,7 @@ class _ImageLabeler:
                     error = f"method {self.plan.methods[method_index].label!r}: {type(exc).__name__}: {exc}"
                     below = [g for group, g in index.items() if group[: len(child)] == child]
                     self.failures.update(
-                        {(g, q): error for g in below for q in self.plan.qualities if self.results[(g, q)] is None}
+                        {(g, q): error for g in below for q in self.plan.qualities if (g, q) not in self.results}
                     )
                     continue
                 finally:
@@ -165,7 +165,7 @@ class _ImageLabeler:
             self.retained_bytes += processed.nbytes
         pixels = pixels_digest(processed)
         for q in self.plan.qualities:
-            if self.results[(g, q)] is not None:
+            if (g, q) in self.results:
                 continue
             try:
                 result = encode_and_measure(
@@ -185,11 +185,6 @@ class _ImageLabeler:
             self.results[(g, q)] = entry
             self.computed += 1
 
-    def _result(self, g: int, q: int) -> dict[str, Any]:
-        result = self.results[(g, q)]
-        assert result is not None, "only evaluated (group, quality) pairs are looked up"
-        return result
-
     # -- scoring, labels and the manifest row -------------------------------------------------
 
     def _row(self, sha: str) -> dict[str, Any]:
@@ -198,8 +193,8 @@ class _ImageLabeler:
         labels = [use.component.label for use in plan.metrics]
         per_quality = []
         for q in plan.qualities:
-            ok = [g for g in range(len(names)) if self.results[(g, q)] is not None]
-            results = [self._result(g, q) for g in ok]
+            ok = [g for g in range(len(names)) if (g, q) in self.results]
+            results = [self.results[(g, q)] for g in ok]
             total, z_quality, z_bpp = scores(
                 [[r["quality"][label] for r in results] for label in labels],
                 [r["bpp"] for r in results],
@@ -245,7 +240,7 @@ class _ImageLabeler:
         processed = self.retained.get(g)
         # a label already in place with the winner's pixels (copied over with the cache, or left by
         # an earlier run) is kept: the winner need not be applied again
-        if processed is not None or stored_pixels(path, self._result(g, quality)["pixels"]) is None:
+        if processed is not None or stored_pixels(path, self.results[(g, quality)]["pixels"]) is None:
             if processed is None:  # the winner came from the cache, or did not fit the memory budget
                 processed = apply_methods(self.image, [self.tools.methods[i] for i in self.plan.groups[g]])
                 self.applications += len(self.plan.groups[g])
