@@ -98,7 +98,6 @@ class _ImageLabeler:
         self.results: dict[tuple[int, int], dict[str, Any]] = {}  # evaluated (group, quality) pairs
         self.failures: dict[tuple[int, int], str] = {}
         self.retained: dict[int, np.ndarray] = {}
-        self.retained_bytes = 0
         self.computed = 0
         self.applications = 0
 
@@ -160,9 +159,8 @@ class _ImageLabeler:
         walk((), self.image, 0.0)
 
     def _evaluate_group(self, g: int, processed: np.ndarray, elapsed: float) -> None:
-        if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
+        if sum(kept.nbytes for kept in self.retained.values()) + processed.nbytes <= RETAIN_BYTES:
             self.retained[g] = processed
-            self.retained_bytes += processed.nbytes
         pixels = pixels_digest(processed)
         for q in self.plan.qualities:
             if (g, q) in self.results:
