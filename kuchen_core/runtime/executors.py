@@ -182,7 +182,8 @@ class ProcessExecutor(Executor):
         return _done(item, future)
 
 
-def _done(item: T, future: Future) -> Done[T, R]:
+def _done(item: T, future: Any) -> Done[T, R]:
+    """A finished future's outcome (a ``concurrent.futures`` or a Dask one: both have these methods)."""
     error = future.exception()
     return Done(item, future.result()) if error is None else Done(item, error=f"{type(error).__name__}: {error}")
 
@@ -241,11 +242,8 @@ class DaskExecutor(Executor):
         fill()
         for future in running:
             item = pending.pop(future.key)
-            if future.status == "finished":
-                yield Done(item, future.result())
-            elif future.status == "error":
-                error = future.exception()
-                yield Done(item, error=f"{type(error).__name__}: {error}")
+            if future.status in ("finished", "error"):
+                yield _done(item, future)
             else:
                 yield Done(item, error=f"the Dask task was {future.status}")
             future.release()
