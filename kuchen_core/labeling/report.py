@@ -88,7 +88,6 @@ def format_summary(tally: Tally, elapsed: float, codec: str) -> list[str]:
             f"FAILED: {tally.failed_evaluations} (image, group, quality) evaluations and "
             f"{tally.failed_images} whole images (details in the manifest)",
         ]
-        for group, count in tally.failures_by_group.most_common(EXAMPLES):
-            lines.append(f"  {group}: {count} failed")
+        lines += [f"  {group}: {count} failed" for group, count in tally.failures_by_group.most_common(EXAMPLES)]
         lines.extend(f"  e.g. {example}" for example in tally.examples)
     return lines
