@@ -4,8 +4,7 @@ A run's costly part is one (image, group, quality) evaluation after another; eac
 JSON record in the content cache. ``export_results`` writes the ones a plan uses into one
 gzipped JSON-lines file (a few MB for hundreds of photos); ``seed_cache`` puts such records
 into another cache. A seeded run then only scores, and applies each winner once to write its
-label. The keys hash what was computed (image bytes, plugin versions, codec, quality), so a
-record made by other plugins or images is never used: it simply matches no key.
+label. A record made by other plugins or images is never used: it matches no content key.
 """
 
 from __future__ import annotations
