@@ -6,28 +6,20 @@ config (TOML) → plan (checked against the registry) → one task per image on 
 
 from __future__ import annotations
 
-from .config import LabelConfig, LabelConfigError, MetricConfig, load_config, parse_config
-from .evaluate import ImageOutcome, ImageTask, label_image
-from .groups import make_groups
-from .inputs import InputImage, discover
+from .config import LabelConfigError, load_config, parse_config
+from .evaluate import ImageTask, label_image
+from .inputs import discover
 from .manifest import read_manifest
-from .plan import LabelPlan, build_plan
-from .run import RunResult, run_labeling
+from .plan import build_plan
+from .run import run_labeling
 
 __all__ = [
-    "ImageOutcome",
     "ImageTask",
-    "InputImage",
-    "LabelConfig",
     "LabelConfigError",
-    "LabelPlan",
-    "MetricConfig",
-    "RunResult",
     "build_plan",
     "discover",
     "label_image",
     "load_config",
-    "make_groups",
     "parse_config",
     "read_manifest",
     "run_labeling",

@@ -25,10 +25,6 @@ class LabelConfigError(ConfigError):
     """The labeling config is malformed or names something the registry cannot build."""
 
 
-def _optional_path(value: str | None) -> Path | None:
-    return Path(value) if value is not None else None
-
-
 @attrs.frozen
 class MetricConfig:
     """One quality metric: ``reference`` is "none" (scored on the decoded image alone, as the
@@ -102,9 +98,9 @@ class LabelConfig:
     order: str = setting("permutations", table="pool", kind=str, choices=ORDERS)
     identity: bool = setting(True, table="pool", kind=bool)
     rate_weight: float = setting(1.0, table="score", kind=float, minimum=0.0, must="a number >= 0")
-    cache: Path | None = setting(None, kind=str, converter=_optional_path)
+    cache: Path | None = setting(None, kind=str, converter=attrs.converters.optional(Path))
     limit: int | None = setting(None, kind=int, minimum=1)
-    ids: Path | None = setting(None, kind=str, converter=_optional_path)
+    ids: Path | None = setting(None, kind=str, converter=attrs.converters.optional(Path))
     seed: tuple[Path, ...] = setting((), parse=Table.strings, converter=lambda paths: tuple(Path(p) for p in paths))
     plugin_modules: tuple[str, ...] = setting((), parse=Table.strings)
 
@@ -127,9 +123,7 @@ def load_config(
         config = parse_config(data, output, limit)
     except LabelConfigError as exc:
         raise LabelConfigError(f"{path}: {exc}") from None
-    if seed:
-        config = attrs.evolve(config, seed=config.seed + tuple(Path(p) for p in seed))
-    return config
+    return attrs.evolve(config, seed=config.seed + tuple(Path(p) for p in seed))
 
 
 def parse_config(

@@ -82,52 +82,43 @@ def label_image(task: ImageTask) -> ImageOutcome:
     """Label one image; any error is returned in the outcome, never raised, so the run goes on."""
     start = time.perf_counter()
     try:
-        return _ImageLabeler(task).run(start)
+        outcome = _ImageLabeler(task).run()
     except Exception as exc:  # an unreadable image, a label that cannot be written, a broken plugin
-        return ImageOutcome(
-            task.index, task.image.name, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start
-        )
+        outcome = ImageOutcome(task.index, task.image.name, error=f"{type(exc).__name__}: {exc}")
+    return attrs.evolve(outcome, seconds=time.perf_counter() - start)
 
 
 class _ImageLabeler:
     def __init__(self, task: ImageTask) -> None:
         self.task = task
         self.plan = task.plan
+        self.tools = toolkit(task.plan)
         self.cache = ContentCache(self.plan.cache_dir)
         self.keys: dict[tuple[int, int], str] = {}
-        self.results: dict[tuple[int, int], dict[str, Any] | None] = {}
+        self.results: dict[tuple[int, int], dict[str, Any]] = {}  # evaluated (group, quality) pairs
         self.failures: dict[tuple[int, int], str] = {}
         self.retained: dict[int, np.ndarray] = {}
-        self.retained_bytes = 0
         self.computed = 0
         self.applications = 0
 
-    def run(self, start: float) -> ImageOutcome:
+    def run(self) -> ImageOutcome:
         plan, image_info = self.plan, self.task.image
-        tools = toolkit(plan)
         data = Path(image_info.path).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         record_key = plan.record_key(sha, image_info.name, image_info.label_rel)
         record = self.cache.get(record_key)
         if record is not None and _intact(record, plan):
             total = len(plan.groups) * len(plan.qualities)
-            return ImageOutcome(
-                self.task.index,
-                image_info.name,
-                record_key,
-                _winners(record),
-                cached=total,
-                seconds=time.perf_counter() - start,
-            )
+            return ImageOutcome(self.task.index, image_info.name, record_key, _winners(record), cached=total)
 
-        image = load_image(data)
+        self.image = load_image(data)
         self.keys = {
             (g, q): plan.result_key(sha, group, q) for g, group in enumerate(plan.groups) for q in plan.qualities
         }
-        self.results = {slot: self.cache.get(key) for slot, key in self.keys.items()}
-        cached = sum(r is not None for r in self.results.values())
-        self._evaluate_missing(tools, image)
-        row = self._row(tools, image, sha)
+        self.results = {slot: result for slot, key in self.keys.items() if (result := self.cache.get(key)) is not None}
+        cached = len(self.results)
+        self._evaluate_missing()
+        row = self._row(sha)
         self.cache.put(record_key, row)
         return ImageOutcome(
             self.task.index,
@@ -138,138 +129,118 @@ class _ImageLabeler:
             cached,
             self.applications,
             tuple((plan.group_name(plan.groups[g]), q, error) for (g, q), error in sorted(self.failures.items())),
-            seconds=time.perf_counter() - start,
         )
 
     # -- evaluation along the prefix tree ---------------------------------------------------
 
-    def _evaluate_missing(self, tools: Toolkit, image: np.ndarray) -> None:
-        missing = {g for (g, _), result in self.results.items() if result is None}
-        if not missing:
-            return
-        index = {self.plan.groups[g]: g for g in missing}
+    def _evaluate_missing(self) -> None:
+        index = {self.plan.groups[g]: g for g, q in self.keys if (g, q) not in self.results}
         tree = children(index)
 
         def walk(prefix: Group, processed: np.ndarray, elapsed: float) -> None:
             if prefix in index:
-                self._evaluate_group(tools, image, index[prefix], processed, elapsed)
+                self._evaluate_group(index[prefix], processed, elapsed)
             for method_index in tree.get(prefix, []):
                 child = prefix + (method_index,)
                 begin = time.perf_counter()
                 try:
-                    out = apply_methods(processed, [tools.methods[method_index]])
+                    out = apply_methods(processed, [self.tools.methods[method_index]])
                 except Exception as exc:  # fails every group below this prefix, only those
-                    label = self.plan.methods[method_index].label
-                    self._fail_below(child, index, f"method {label!r}: {type(exc).__name__}: {exc}")
+                    error = f"method {self.plan.methods[method_index].label!r}: {type(exc).__name__}: {exc}"
+                    below = [g for group, g in index.items() if group[: len(child)] == child]
+                    self.failures.update(
+                        {(g, q): error for g in below for q in self.plan.qualities if (g, q) not in self.results}
+                    )
                     continue
                 finally:
                     self.applications += 1
                 walk(child, out, elapsed + time.perf_counter() - begin)
 
-        walk((), image, 0.0)
+        walk((), self.image, 0.0)
 
-    def _fail_below(self, prefix: Group, index: dict[Group, int], error: str) -> None:
-        for group, g in index.items():
-            if group[: len(prefix)] == prefix:
-                for q in self.plan.qualities:
-                    if self.results[(g, q)] is None:
-                        self.failures[(g, q)] = error
-
-    def _evaluate_group(self, tools: Toolkit, image: np.ndarray, g: int, processed: np.ndarray, elapsed: float) -> None:
-        self._retain(g, processed)
+    def _evaluate_group(self, g: int, processed: np.ndarray, elapsed: float) -> None:
+        if sum(kept.nbytes for kept in self.retained.values()) + processed.nbytes <= RETAIN_BYTES:
+            self.retained[g] = processed
         pixels = pixels_digest(processed)
         for q in self.plan.qualities:
-            if self.results[(g, q)] is not None:
+            if (g, q) in self.results:
                 continue
             try:
                 result = encode_and_measure(
-                    processed, tools.codec, q, tools.metrics, reference=image, require_finite=True
+                    processed, self.tools.codec, q, self.tools.metrics, reference=self.image, require_finite=True
                 )
             except Exception as exc:
                 self.failures[(g, q)] = f"{type(exc).__name__}: {exc}"
                 continue
-            timings = {"methods": elapsed, **result.timings}
             entry = {
                 "bpp": result.bpp,
                 "bytes": result.n_bytes,
                 "quality": result.scores,
                 "pixels": pixels,
-                "timings": {k: round(v, 6) for k, v in timings.items()},
+                "timings": {k: round(v, 6) for k, v in {"methods": elapsed, **result.timings}.items()},
             }
             self.cache.put(self.keys[(g, q)], entry)
             self.results[(g, q)] = entry
             self.computed += 1
 
-    def _result(self, g: int, q: int) -> dict[str, Any]:
-        result = self.results[(g, q)]
-        assert result is not None, "only evaluated (group, quality) pairs are looked up"
-        return result
-
-    def _retain(self, g: int, processed: np.ndarray) -> None:
-        if self.retained_bytes + processed.nbytes <= RETAIN_BYTES:
-            self.retained[g] = processed
-            self.retained_bytes += processed.nbytes
-
     # -- scoring, labels and the manifest row -------------------------------------------------
 
-    def _row(self, tools: Toolkit, image: np.ndarray, sha: str) -> dict[str, Any]:
+    def _row(self, sha: str) -> dict[str, Any]:
         plan = self.plan
+        names = [plan.group_name(group) for group in plan.groups]
+        labels = [use.component.label for use in plan.metrics]
         per_quality = []
         for q in plan.qualities:
-            ok = [g for g in range(len(plan.groups)) if self.results[(g, q)] is not None]
-            entries: dict[int, dict[str, Any]] = {
-                g: {"group": plan.group_name(plan.groups[g]), "error": self.failures[(g, q)]}
-                for g in range(len(plan.groups))
-                if g not in ok
+            ok = [g for g in range(len(names)) if (g, q) in self.results]
+            results = [self.results[(g, q)] for g in ok]
+            total, z_quality, z_bpp = scores(
+                [[r["quality"][label] for r in results] for label in labels],
+                [r["bpp"] for r in results],
+                [use.weight for use in plan.metrics],
+                [use.higher_is_better for use in plan.metrics],
+                plan.rate_weight,
+            )
+            scored = {
+                g: {
+                    **results[j],
+                    "z_quality": {label: z[j] for label, z in zip(labels, z_quality)},
+                    "z_bpp": z_bpp[j],
+                    "score": total[j],
+                }
+                for j, g in enumerate(ok)
             }
-            best = None
-            if ok:
-                results = [self._result(g, q) for g in ok]
-                labels = [use.component.label for use in plan.metrics]
-                total, z_quality, z_bpp = scores(
-                    [[r["quality"][label] for r in results] for label in labels],
-                    [r["bpp"] for r in results],
-                    [use.weight for use in plan.metrics],
-                    [use.higher_is_better for use in plan.metrics],
-                    plan.rate_weight,
-                )
-                for j, g in enumerate(ok):
-                    entries[g] = {
-                        "group": plan.group_name(plan.groups[g]),
-                        **results[j],
-                        "z_quality": {label: z[j] for label, z in zip(labels, z_quality)},
-                        "z_bpp": z_bpp[j],
-                        "score": total[j],
-                    }
-                best = ok[winner(total)]
+            best = ok[winner(total)] if ok else None
             per_quality.append(
                 {
                     "codec": plan.codec.label,
                     "quality": q,
-                    "winner": plan.group_name(plan.groups[best]) if best is not None else None,
-                    **self._write_label(tools, image, best, q),
-                    "groups": [entries[g] for g in range(len(plan.groups))],
+                    "winner": names[best] if best is not None else None,
+                    **self._write_label(best, q),
+                    "groups": [
+                        {"group": name, **scored[g]} if g in scored else {"group": name, "error": self.failures[(g, q)]}
+                        for g, name in enumerate(names)
+                    ],
                 }
             )
         return {
             "image": self.task.image.name,
             "sha256": sha,
-            "height": image.shape[0],
-            "width": image.shape[1],
+            "height": self.image.shape[0],
+            "width": self.image.shape[1],
             "results": per_quality,
             "failed": len(self.failures),
         }
 
-    def _write_label(self, tools: Toolkit, image: np.ndarray, g: int | None, quality: int) -> dict[str, Any]:
+    def _write_label(self, g: int | None, quality: int) -> dict[str, Any]:
         if g is None:
             return {"label": None, "label_sha256": None}
         path = self.plan.label_path(quality, self.task.image.label_rel)
         processed = self.retained.get(g)
         # a label already in place with the winner's pixels (copied over with the cache, or left by
         # an earlier run) is kept: the winner need not be applied again
-        if processed is not None or stored_pixels(path, self._result(g, quality)["pixels"]) is None:
+        if processed is not None or stored_pixels(path, self.results[(g, quality)]["pixels"]) is None:
             if processed is None:  # the winner came from the cache, or did not fit the memory budget
-                processed = apply_methods(image, [tools.methods[i] for i in self.plan.groups[g]])
+                processed = apply_methods(self.image, [self.tools.methods[i] for i in self.plan.groups[g]])
                 self.applications += len(self.plan.groups[g])
                 self.retained[g] = processed
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -281,11 +252,8 @@ def _intact(record: dict[str, Any], plan: LabelPlan) -> bool:
     """A finished row with every label file present and unchanged."""
     if record.get("failed"):
         return False
-    for result in record.get("results", []):
-        path = Path(plan.output) / result["label"]
-        if not path.is_file() or file_sha256(path) != result["label_sha256"]:
-            return False
-    return True
+    labels = [(Path(plan.output) / result["label"], result["label_sha256"]) for result in record.get("results", [])]
+    return all(path.is_file() and file_sha256(path) == sha for path, sha in labels)
 
 
 def _winners(record: dict[str, Any]) -> dict[int, str | None]:

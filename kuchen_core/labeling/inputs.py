@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Sequence
 
 import attrs
 
@@ -25,12 +24,10 @@ class InputImage:
 def discover(config: LabelConfig) -> list[InputImage]:
     """Image files matching the config's globs and ``ids`` list, sorted and de-duplicated, at most
     ``limit`` of them."""
-    wanted = _wanted_stems(config)
-    found = [
-        image
-        for image in find_images(config.inputs, error=LabelConfigError)
-        if wanted is None or image.path.stem in wanted
-    ]
+    try:
+        wanted = read_id_list(config.ids) if config.ids is not None else None
+    except ValueError as exc:
+        raise LabelConfigError(f"ids: {exc}") from None
     images = sorted(
         (
             InputImage(
@@ -38,29 +35,15 @@ def discover(config: LabelConfig) -> list[InputImage]:
                 image.name,
                 Path(os.path.relpath(image.path, image.base)).with_suffix(".png").as_posix(),
             )
-            for image in found
+            for image in find_images(config.inputs, error=LabelConfigError)
+            if wanted is None or image.path.stem in wanted
         ),
         key=lambda image: image.name,
     )
     if not images:
         listed = f" with a name in {config.ids}" if config.ids is not None else ""
         raise LabelConfigError(f"no image files match input {list(config.inputs)}{listed}")
-    if config.limit is not None:
-        images = images[: config.limit]
-    _check_unique_labels(images)
-    return images
-
-
-def _wanted_stems(config: LabelConfig) -> frozenset[str] | None:
-    if config.ids is None:
-        return None
-    try:
-        return read_id_list(config.ids)
-    except ValueError as exc:
-        raise LabelConfigError(f"ids: {exc}") from None
-
-
-def _check_unique_labels(images: Sequence[InputImage]) -> None:
+    images = images[: config.limit]
     owners: dict[str, str] = {}
     for image in images:
         other = owners.setdefault(image.label_rel, image.name)
@@ -68,3 +51,4 @@ def _check_unique_labels(images: Sequence[InputImage]) -> None:
             raise LabelConfigError(
                 f"{other} and {image.name} would both be labelled {image.label_rel}; rename one or narrow the input globs"
             )
+    return images

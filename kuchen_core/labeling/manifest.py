@@ -10,37 +10,28 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import attrs
 
 from ..runtime.cache import ContentCache
-from ..runtime.files import atomic_output
+from ..runtime.files import atomic_output, write_atomic
 from .plan import LabelPlan
 
 MANIFEST = "manifest.jsonl"
 SUMMARY = "summary.json"
 
 
-def _atomic_lines(path: Path, lines: Iterable[str]) -> Path:
-    with atomic_output(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(line)
-            handle.write("\n")
-    return path
-
-
 def write_manifest(plan: LabelPlan, rows: Sequence[str | dict[str, Any]]) -> Path:
     """``rows[i]`` is image i's record key in the cache, or its error row."""
     cache = ContentCache(plan.cache_dir)
-
-    def lines() -> Iterable[str]:
+    path = Path(plan.output) / MANIFEST
+    with atomic_output(path) as tmp, open(tmp, "w", encoding="utf-8") as handle:
         for row in rows:
             if isinstance(row, str):
                 row = cache.get(row) or {"image": None, "error": f"manifest row {row} is missing from the cache"}
-            yield json.dumps(row, ensure_ascii=False, separators=(",", ":"))
-
-    return _atomic_lines(Path(plan.output) / MANIFEST, lines())
+            handle.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return path
 
 
 def read_manifest(output: str | os.PathLike) -> list[dict[str, Any]]:
@@ -71,4 +62,4 @@ def write_summary(plan: LabelPlan, totals: dict[str, Any], extra: dict[str, Any]
         "plugin_modules": list(plan.plugin_modules),
     }
     text = json.dumps({"plan": described, **totals, **extra}, indent=2, ensure_ascii=False)
-    return _atomic_lines(Path(plan.output) / SUMMARY, [text])
+    return write_atomic(Path(plan.output) / SUMMARY, text + "\n")

@@ -105,15 +105,15 @@ def build_plan(config: LabelConfig) -> LabelPlan:
 
 def _method_components(registry: Registry, config: LabelConfig) -> tuple[Component, ...]:
     """The pool's methods, none listed twice (under any spelling)."""
-    methods = []
-    seen: dict[str, str] = {}
+    methods: dict[str, Component] = {}  # by canonical spec; a component's label is the spec as written
     for i, spec in enumerate(config.methods):
-        obj, component = plan_component(registry, "method", spec, f"pool.methods[{i}]", LabelConfigError)
-        if obj.spec in seen:
-            raise LabelConfigError(f"pool.methods lists {obj.spec!r} twice ({seen[obj.spec]!r} and {spec!r})")
-        seen[obj.spec] = spec
-        methods.append(component)
-    return tuple(methods)
+        _, method = plan_component(registry, "method", spec, f"pool.methods[{i}]", LabelConfigError)
+        if method.spec in methods:
+            raise LabelConfigError(
+                f"pool.methods lists {method.spec!r} twice ({methods[method.spec].label!r} and {spec!r})"
+            )
+        methods[method.spec] = method
+    return tuple(methods.values())
 
 
 def _metric_uses(registry: Registry, config: LabelConfig) -> tuple[MetricUse, ...]:

@@ -79,17 +79,15 @@ def format_summary(tally: Tally, elapsed: float, codec: str) -> list[str]:
     for quality, counts in sorted(tally.winners.items()):
         total = sum(counts.values())
         width = max(len("winner group"), *(len(name) for name in counts))
-        lines.append("")
-        lines.append(f"{'winner group'.ljust(width)}  images  share   ({codec} q={quality})")
+        lines += ["", f"{'winner group'.ljust(width)}  images  share   ({codec} q={quality})"]
         for name, count in counts.most_common():
             lines.append(f"{name.ljust(width)}  {count:6d}  {100 * count / total:5.1f}%")
     if tally.failed:
-        lines.append("")
-        lines.append(
+        lines += [
+            "",
             f"FAILED: {tally.failed_evaluations} (image, group, quality) evaluations and "
-            f"{tally.failed_images} whole images (details in the manifest)"
-        )
-        for group, count in tally.failures_by_group.most_common(EXAMPLES):
-            lines.append(f"  {group}: {count} failed")
+            f"{tally.failed_images} whole images (details in the manifest)",
+        ]
+        lines += [f"  {group}: {count} failed" for group, count in tally.failures_by_group.most_common(EXAMPLES)]
         lines.extend(f"  e.g. {example}" for example in tally.examples)
     return lines

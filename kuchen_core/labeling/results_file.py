@@ -4,8 +4,7 @@ A run's costly part is one (image, group, quality) evaluation after another; eac
 JSON record in the content cache. ``export_results`` writes the ones a plan uses into one
 gzipped JSON-lines file (a few MB for hundreds of photos); ``seed_cache`` puts such records
 into another cache. A seeded run then only scores, and applies each winner once to write its
-label. The keys hash what was computed (image bytes, plugin versions, codec, quality), so a
-record made by other plugins or images is never used: it simply matches no key.
+label. A record made by other plugins or images is never used: it matches no content key.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import os
 import re
 import zlib
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Sequence
 
 import attrs
 
@@ -56,14 +55,13 @@ def export_results(plan: LabelPlan, images: Sequence[InputImage], path: str | os
         gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as handle,
     ):
         for image in images:
-            found = 0
-            for key in _result_keys(plan, image):
-                record = cache.get(key)
-                if record is not None:
-                    handle.write(_line(key, record))
-                    found += 1
-            results += found
-            complete += found == len(plan.groups) * len(plan.qualities)
+            sha = file_sha256(image.path)
+            keys = [plan.result_key(sha, group, quality) for group in plan.groups for quality in plan.qualities]
+            found = [{"key": key, "result": record} for key in keys if (record := cache.get(key)) is not None]
+            for item in found:
+                handle.write((json.dumps(item, separators=(",", ":"), ensure_ascii=False) + "\n").encode())
+            results += len(found)
+            complete += len(found) == len(keys)
     return ExportCount(results, len(images), complete)
 
 
@@ -78,17 +76,6 @@ def seed_cache(paths: Sequence[str | os.PathLike], cache_dir: str | os.PathLike)
             cache.put(key, record)
             added += 1
     return SeedCount(len(entries), added)
-
-
-def _result_keys(plan: LabelPlan, image: InputImage) -> Iterator[str]:
-    sha = file_sha256(image.path)
-    for group in plan.groups:
-        for quality in plan.qualities:
-            yield plan.result_key(sha, group, quality)
-
-
-def _line(key: str, record: dict) -> bytes:
-    return (json.dumps({"key": key, "result": record}, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
 
 
 def _read(path: Path) -> list[tuple[str, dict]]:

@@ -33,11 +33,7 @@ def prepare_output(plan: LabelPlan) -> None:
 
 
 def run_labeling(
-    plan: LabelPlan,
-    images: Sequence[InputImage],
-    executor: Executor,
-    progress: bool = False,
-    window: int | None = None,
+    plan: LabelPlan, images: Sequence[InputImage], executor: Executor, progress: bool = False
 ) -> RunResult:
     """Label ``images`` per ``plan`` on ``executor``; failures are counted in the result, not raised."""
     prepare_output(plan)
@@ -50,7 +46,7 @@ def run_labeling(
     def status() -> dict[str, Any] | None:
         return {"failed": tally.failed_evaluations + tally.failed_images} if tally.failed else None
 
-    for outcome in run_tasks(executor, label_image, tasks, _failed, bar, status, window):
+    for outcome in run_tasks(executor, label_image, tasks, _failed, bar, status):
         tally.add(outcome)
         rows[outcome.index] = outcome.record_key or {"image": outcome.name, "error": outcome.error}
     manifest = write_manifest(plan, rows)

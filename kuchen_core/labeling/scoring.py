@@ -28,12 +28,10 @@ def scores(
     """Return (score, Z(Q) per metric, Z(BPP)) per group; ``qualities[m][j]`` is metric m on group j."""
     z_quality = [zscores(values) for values in qualities]
     z_bpp = zscores(bpps)
-    total = []
-    for j, z_rate in enumerate(z_bpp):
-        quality_term = math.fsum(
-            (1.0 if better else -1.0) * weight * z[j] for z, weight, better in zip(z_quality, weights, higher_is_better)
-        )
-        total.append(quality_term - rate_weight * z_rate)
+    signed = [weight if better else -weight for weight, better in zip(weights, higher_is_better)]
+    total = [
+        math.fsum(w * z[j] for w, z in zip(signed, z_quality)) - rate_weight * z_rate for j, z_rate in enumerate(z_bpp)
+    ]
     return total, z_quality, z_bpp
 
 

@@ -2,12 +2,10 @@
 
 Keys are SHA-256 digests of canonical JSON describing *what was computed* (image bytes hash,
 plugin specs and versions, codec and quality …), so a changed input or plugin simply misses.
-Writes go to a temporary file in the same folder and are renamed into place: a process
-killed at any instant leaves either the old state or the complete record, never half a file.
-Every record carries the SHA-256 of its own payload (``_sha256``), checked on every read: a record
-edited by hand, damaged, or written by a Kuchen that stored none is a miss, so it is computed
-again rather than trusted. Any process (pool worker, Dask worker on shared storage) may read and
-write concurrently.
+Writes are atomic (:func:`~kuchen_core.runtime.files.atomic_output`), and every record carries
+the SHA-256 of its own payload (``_sha256``), checked on every read: a record edited by hand,
+damaged, or written by a Kuchen that stored none is a miss, so it is computed again rather than
+trusted. Any process (pool worker, Dask worker on shared storage) may read and write concurrently.
 """
 
 from __future__ import annotations

@@ -137,11 +137,10 @@ def read_settings(cls: type[Config], table: Table, given: Mapping[str, Any] | No
     one clear error per mistake. ``given`` holds command-line values by field name (None = not
     given); they replace the file's and are checked the same way (named ``--field-name``). With a
     ``title``, unknown keys in ``table`` (and in every sub-table the settings name) are errors."""
-    fields = _settings(cls)
     if title:
         _check_keys(table, _layout(cls), title)
     values: dict[str, Any] = {}
-    for name, how in fields:
+    for name, how in _settings(cls):
         source = table.table(how.table, how.required) if how.table else table
         key = how.key or name
         value = (given or {}).get(name)

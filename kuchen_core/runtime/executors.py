@@ -15,6 +15,7 @@ in flight when a worker died are retried alone, once, so only the killer fails).
 from __future__ import annotations
 
 import abc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -51,8 +52,7 @@ def run_tasks(
     tasks: Iterable[T],
     failed: Callable[[T, str], R],
     bar: dict[str, Any],
-    status: Callable[[], dict[str, Any] | None] = lambda: None,
-    window: int | None = None,
+    status: Callable[[], dict[str, Any] | None],
 ) -> Iterator[R]:
     """Every task's outcome as it completes, under a progress bar (``bar``: tqdm's total, desc, unit,
     disable): a task that raised or whose worker died comes back as ``failed(task, error)``, so a
@@ -60,7 +60,7 @@ def run_tasks(
     from tqdm import tqdm
 
     with tqdm(dynamic_ncols=True, **bar) as progress:
-        for done in executor.map_unordered(fn, tasks, window):
+        for done in executor.map_unordered(fn, tasks):
             yield done.result if done.result is not None else failed(done.item, done.error or "unknown error")
             progress.update(1)
             shown = status()
@@ -81,11 +81,16 @@ class Executor(abc.ABC):
     workers: int = 1
     description: str = ""
 
-    @abc.abstractmethod
     def map_unordered(
         self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
     ) -> Iterator[Done[T, R]]:
-        """Yield one ``Done`` per item, in completion order, with at most ``window`` in flight."""
+        """Yield one ``Done`` per item, in completion order, with at most ``window`` (default: twice the
+        workers) in flight."""
+        return self._map(fn, iter(items), max(1, window if window is not None else 2 * self.workers))
+
+    @abc.abstractmethod
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
+        """:meth:`map_unordered` with its window resolved to ``limit``."""
 
     def close(self) -> None:
         """Release workers and clusters."""
@@ -96,18 +101,13 @@ class Executor(abc.ABC):
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-    def _window(self, window: int | None) -> int:
-        return max(1, window if window is not None else 2 * self.workers)
-
 
 class InlineExecutor(Executor):
     """Runs each task in this process, one after another."""
 
     description = "in-process, 1 job"
 
-    def map_unordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
-    ) -> Iterator[Done[T, R]]:
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
         for item in items:
             try:
                 yield Done(item, fn(item))
@@ -122,9 +122,8 @@ def _limit_threads(threads: int) -> None:
 
 
 class ProcessExecutor(Executor):
-    """A pool of ``jobs`` spawned processes. A worker that dies (a segfaulting plugin) breaks the pool and
-    every item in flight with it: each of those is then run again alone, once, so only the item that
-    kills a worker on its own is failed and the innocent ones finish."""
+    """A pool of ``jobs`` spawned processes; a dying worker (a segfaulting plugin) breaks the pool, so the
+    items then in flight are each run again alone, once (see the module docstring)."""
 
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
@@ -142,24 +141,19 @@ class ProcessExecutor(Executor):
             )
         return self._pool
 
-    def _discard_broken_pool(self) -> None:
+    def close(self, broken: bool = False) -> None:
+        """Shut the pool down (a ``broken`` one without waiting); the next submission starts a fresh pool."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None  # the next submission starts a fresh pool
+            self._pool.shutdown(wait=not broken, cancel_futures=True)
+            self._pool = None
 
-    def map_unordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
-    ) -> Iterator[Done[T, R]]:
-        limit = self._window(window)
-        source = iter(items)
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
         pending: dict[Future, T] = {}
         suspects: list[T] = []  # in flight when a worker died: innocent until they kill one alone
 
         def fill() -> None:
-            for item in source:
+            for item in itertools.islice(items, limit - len(pending)):
                 pending[self._current().submit(fn, item)] = item
-                if len(pending) >= limit:
-                    return
 
         fill()
         while pending:
@@ -167,7 +161,7 @@ class ProcessExecutor(Executor):
             for future in finished:
                 item = pending.pop(future)
                 if isinstance(future.exception(), BrokenProcessPool):
-                    self._discard_broken_pool()
+                    self.close(broken=True)
                     suspects.append(item)
                 else:
                     yield _done(item, future)
@@ -181,20 +175,15 @@ class ProcessExecutor(Executor):
     def _alone(self, fn: Callable[[T], R], item: T) -> Done[T, R]:
         """Run ``item`` with nothing else in flight: if its worker dies now, the item is the cause."""
         future = self._current().submit(fn, item)
-        wait([future])
-        error = future.exception()
+        error = future.exception()  # waits for it
         if isinstance(error, BrokenProcessPool):
-            self._discard_broken_pool()
+            self.close(broken=True)
             return Done(item, error=f"worker process died while running this item, also when run alone ({error})")
         return _done(item, future)
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
 
-
-def _done(item: T, future: Future) -> Done[T, R]:
+def _done(item: T, future: Any) -> Done[T, R]:
+    """A finished future's outcome (a ``concurrent.futures`` or a Dask one: both have these methods)."""
     error = future.exception()
     return Done(item, future.result()) if error is None else Done(item, error=f"{type(error).__name__}: {error}")
 
@@ -239,31 +228,22 @@ class DaskExecutor(Executor):
         self.workers = sum(self._client.nthreads().values())
         self.description = f"dask on {where}, {self.workers} worker threads"
 
-    def map_unordered(
-        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
-    ) -> Iterator[Done[T, R]]:
+    def _map(self, fn: Callable[[T], R], items: Iterator[T], limit: int) -> Iterator[Done[T, R]]:
         distributed = _distributed()
-        limit = self._window(window)
-        source = iter(items)
         pending: dict[str, T] = {}
         running = distributed.as_completed(loop=self._client.loop)
 
         def fill() -> None:
-            for item in source:
+            for item in itertools.islice(items, limit - len(pending)):
                 future = self._client.submit(fn, item, pure=False)
                 pending[future.key] = item
                 running.add(future)
-                if len(pending) >= limit:
-                    return
 
         fill()
         for future in running:
             item = pending.pop(future.key)
-            if future.status == "finished":
-                yield Done(item, future.result())
-            elif future.status == "error":
-                error = future.exception()
-                yield Done(item, error=f"{type(error).__name__}: {error}")
+            if future.status in ("finished", "error"):
+                yield _done(item, future)
             else:
                 yield Done(item, error=f"the Dask task was {future.status}")
             future.release()

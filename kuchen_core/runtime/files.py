@@ -59,23 +59,16 @@ def write_atomic(path: str | os.PathLike, data: bytes | str) -> Path:
     return Path(path)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's live process
-        return True
-    return True
-
-
 def _abandoned(path: Path, now: float) -> bool:
     match = _TEMP.match(path.name)
-    if match and match["host"] == _HOST:
-        return not _alive(int(match["pid"]))
     try:
+        if match and match["host"] == _HOST:
+            os.kill(int(match["pid"]), 0)  # signal 0 only asks whether the writer's process exists
+            return False
         return now - path.stat().st_mtime > STALE_S
-    except OSError:
+    except ProcessLookupError:  # the writer on this host is dead
+        return True
+    except OSError:  # another user's live writer (PermissionError), or the file is gone
         return False
 
 

@@ -6,6 +6,7 @@ order given, each file once."""
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 from pathlib import Path, PurePath
 from typing import Iterator, Sequence
@@ -46,13 +47,8 @@ class FoundImage:
 
 
 def glob_base(pattern: str) -> Path:
-    """The leading folders of ``pattern`` that contain no wildcard."""
-    static = []
-    for part in PurePath(pattern).parts[:-1]:
-        if _MAGIC & set(part):
-            break
-        static.append(part)
-    return Path(*static) if static else Path(".")
+    """The leading folders of ``pattern`` that contain no wildcard (``.`` when there are none)."""
+    return Path(*itertools.takewhile(lambda part: not _MAGIC & set(part), PurePath(pattern).parts[:-1]))
 
 
 def _is_image(path: Path) -> bool:

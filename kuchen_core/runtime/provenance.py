@@ -71,19 +71,15 @@ def provenance(registry: Registry, kind: str, obj: Any) -> str:
     )
 
 
-def build(registry: Registry, kind: str, spec: str, where: str, error: type[ConfigError] = ConfigError) -> Any:
-    """Build one object, turning the registry's and the parameters' errors into config errors."""
-    try:
-        return registry.create(kind, spec)
-    except (KuchenError, ValueError, TypeError) as exc:
-        raise error(f"{where} {spec!r}: {exc}") from None
-
-
 def plan_component(
     registry: Registry, kind: str, spec: str, where: str, error: type[ConfigError] = ConfigError
 ) -> tuple[Any, Component]:
-    """Build ``spec`` and freeze it as a :class:`Component` a worker can rebuild."""
-    obj = build(registry, kind, spec, where, error)
+    """Build ``spec`` (the registry's and the parameters' errors become config errors naming ``where``)
+    and freeze it as a :class:`Component` a worker can rebuild."""
+    try:
+        obj = registry.create(kind, spec)
+    except (KuchenError, ValueError, TypeError) as exc:
+        raise error(f"{where} {spec!r}: {exc}") from None
     return obj, Component(kind, obj.spec, spec, provenance(registry, kind, obj))
 
 
