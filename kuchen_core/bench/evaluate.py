@@ -235,11 +235,14 @@ class _Worker:
         plan = self.plan
         for codec_index, codec in enumerate(plan.codecs):
             try:
+                # each quality once: the reference's kept file is read back and hashed once per task
+                records = {
+                    quality: self.evaluate(chain, codec_index, quality, keep=quality == codec.reference)
+                    for quality in dict.fromkeys([*codec.ladder, codec.reference])
+                }
                 for quality in codec.ladder:
-                    record = self.evaluate(chain, codec_index, quality, keep=quality == codec.reference)
-                    self.note(codec_index, quality, record, "ladder")
-                record = self.evaluate(chain, codec_index, codec.reference, keep=True)
-                self.note(codec_index, codec.reference, record, "reference")
+                    self.note(codec_index, quality, records[quality], "ladder")
+                self.note(codec_index, codec.reference, records[codec.reference], "reference")
                 if plan.matched and not (plan.chains[chain].is_original and codec.baseline == codec_index):
                     self.search(chain, codec_index)
             except Exception as exc:  # this codec fails for this image; the other codecs still run
